@@ -1,0 +1,100 @@
+import 'fake-indexeddb/auto';
+import { describe, it, expect } from 'vitest';
+import { CHUNK_LEN, Library, type RunLike } from './db';
+
+let n = 0;
+const fresh = () => new Library(`test-${n++}-${Math.random()}`);
+
+function fakeRun(len: number): RunLike {
+  const t = new Float64Array(len);
+  const v = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    t[i] = i;
+    v[i] = 4.2 - i * 1e-6;
+  }
+  return {
+    engineVersion: 'test-1',
+    scenarioHash: 'abc',
+    seed: 7,
+    steps: len,
+    durationS: len,
+    channels: [
+      { name: 'time_s', unit: 's', data: t },
+      { name: 'voltage_V', unit: 'V', data: v },
+    ],
+    metrics: { energyWh: 1.5 },
+    warnings: ['w'],
+  };
+}
+
+describe('Library scenarios', () => {
+  it('saves, lists newest first, updates, renames and deletes', async () => {
+    const lib = fresh();
+    const a = await lib.saveScenario({ name: 'A', text: '{"a":1}', hash: 'h1' });
+    await new Promise((r) => setTimeout(r, 2));
+    const b = await lib.saveScenario({ name: '  B  ', text: '{"b":1}', hash: 'h2' });
+    let list = await lib.listScenarios();
+    expect(list.map((s) => s.name)).toEqual(['B', 'A']);
+
+    await new Promise((r) => setTimeout(r, 2));
+    expect(await lib.saveScenario({ id: a, name: 'A2', text: '{"a":2}', hash: 'h3' })).toBe(a);
+    list = await lib.listScenarios();
+    expect(list[0]).toMatchObject({ id: a, name: 'A2', text: '{"a":2}', hash: 'h3' });
+    expect(list).toHaveLength(2);
+
+    await lib.renameScenario(b, 'Bee');
+    expect((await lib.getScenario(b))?.name).toBe('Bee');
+    await expect(lib.renameScenario(999, 'x')).rejects.toThrow(/not in the library/);
+
+    await lib.deleteScenario(a);
+    expect((await lib.listScenarios()).map((s) => s.id)).toEqual([b]);
+    lib.close();
+  });
+
+  it('survives reopening the database (a reload)', async () => {
+    const name = `persist-${Math.random()}`;
+    const lib1 = new Library(name);
+    await lib1.saveScenario({ name: 'kept', text: '{}', hash: '' });
+    lib1.close();
+    const lib2 = new Library(name);
+    expect((await lib2.listScenarios()).map((s) => s.name)).toEqual(['kept']);
+    lib2.close();
+  });
+});
+
+describe('Library runs', () => {
+  it('stores channels in chunks and loads them back identically', async () => {
+    const lib = fresh();
+    const sid = await lib.saveScenario({ name: 'S', text: '{}', hash: 'abc' });
+    const len = CHUNK_LEN * 2 + 17;
+    const run = fakeRun(len);
+    const id = await lib.saveRun(run, { name: 'run 1', scenarioId: sid });
+    const chunks = await lib.db.runChunks.where('runId').equals(id).count();
+    expect(chunks).toBe(6);
+    const back = await lib.loadRun(id);
+    expect(back?.record.channels[1]).toMatchObject({ name: 'voltage_V', unit: 'V', length: len, chunks: 3 });
+    expect(back?.channels[0].data).toEqual(run.channels[0].data);
+    expect(back?.channels[1].data).toEqual(run.channels[1].data);
+    expect(back?.metrics).toEqual({ energyWh: 1.5 });
+    expect(back?.seed).toBe(7);
+
+    await lib.renameRun(id, 'renamed');
+    expect((await lib.listRuns(sid))[0].name).toBe('renamed');
+
+    // Deleting the scenario deletes its runs and their chunks.
+    await lib.deleteScenario(sid);
+    expect(await lib.listRuns()).toHaveLength(0);
+    expect(await lib.db.runChunks.count()).toBe(0);
+    lib.close();
+  });
+
+  it('deletes a single run', async () => {
+    const lib = fresh();
+    const id1 = await lib.saveRun(fakeRun(10), { name: 'r1' });
+    const id2 = await lib.saveRun(fakeRun(5), { name: 'r2' });
+    await lib.deleteRun(id1);
+    expect((await lib.listRuns()).map((r) => r.id)).toEqual([id2]);
+    expect(await lib.loadRun(id1)).toBeUndefined();
+    lib.close();
+  });
+});

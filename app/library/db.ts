@@ -1,0 +1,217 @@
+// Local library in IndexedDB (Dexie): scenarios and runs, kept across reloads and offline.
+// Runs store their metadata in `runs` and channel data as Float64Array chunks in `runChunks`
+// (CHUNK_LEN values each), so a long run never needs one huge IndexedDB value.
+import Dexie, { type EntityTable } from 'dexie';
+
+export interface ScenarioRecord {
+  id: number;
+  name: string;
+  text: string;
+  /** scenarioHash of the validated scenario ('' if the text was not valid when saved). */
+  hash: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChannelMeta {
+  name: string;
+  unit: string;
+  length: number;
+  chunks: number;
+}
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  scenarioId: number | null;
+  scenarioHash: string;
+  engineVersion: string;
+  seed: number;
+  steps: number;
+  durationS: number;
+  metrics: Record<string, number>;
+  warnings: string[];
+  channels: ChannelMeta[];
+  createdAt: number;
+}
+
+export interface RunChunk {
+  runId: number;
+  channel: number;
+  index: number;
+  data: Float64Array;
+}
+
+export interface ChannelData {
+  name: string;
+  unit: string;
+  data: Float64Array;
+}
+
+/** The parts of a run result the library keeps (structurally a sim/engine RunResult). */
+export interface RunLike {
+  engineVersion: string;
+  scenarioHash: string;
+  seed: number;
+  steps: number;
+  durationS: number;
+  channels: ChannelData[];
+  metrics: Record<string, number>;
+  warnings: string[];
+}
+
+export const CHUNK_LEN = 262_144; // 2 MiB of float64 per stored chunk
+
+export class LibraryDB extends Dexie {
+  scenarios!: EntityTable<ScenarioRecord, 'id'>;
+  runs!: EntityTable<RunRecord, 'id'>;
+  runChunks!: Dexie.Table<RunChunk, [number, number, number]>;
+
+  constructor(name = 'twinbench') {
+    super(name);
+    this.version(1).stores({
+      scenarios: '++id, name, hash, updatedAt',
+      runs: '++id, scenarioId, scenarioHash, createdAt',
+      runChunks: '[runId+channel+index], runId',
+    });
+  }
+}
+
+export class Library {
+  readonly db: LibraryDB;
+
+  constructor(name?: string) {
+    this.db = new LibraryDB(name);
+  }
+
+  async saveScenario(input: { id?: number | null; name: string; text: string; hash: string }): Promise<number> {
+    const now = Date.now();
+    const name = cleanName(input.name);
+    if (input.id != null) {
+      const existing = await this.db.scenarios.get(input.id);
+      if (existing) {
+        await this.db.scenarios.update(input.id, { name, text: input.text, hash: input.hash, updatedAt: now });
+        return input.id;
+      }
+    }
+    return (await this.db.scenarios.add({ name, text: input.text, hash: input.hash, createdAt: now, updatedAt: now } as ScenarioRecord)) as number;
+  }
+
+  /** Most recently updated first. */
+  async listScenarios(): Promise<ScenarioRecord[]> {
+    return this.db.scenarios.orderBy('updatedAt').reverse().toArray();
+  }
+
+  getScenario(id: number): Promise<ScenarioRecord | undefined> {
+    return this.db.scenarios.get(id);
+  }
+
+  async renameScenario(id: number, name: string): Promise<void> {
+    const n = await this.db.scenarios.update(id, { name: cleanName(name), updatedAt: Date.now() });
+    if (n === 0) throw new Error(`scenario ${id} is not in the library`);
+  }
+
+  /** Deletes the scenario and the runs saved with it. */
+  async deleteScenario(id: number): Promise<void> {
+    await this.db.transaction('rw', this.db.scenarios, this.db.runs, this.db.runChunks, async () => {
+      const runIds = (await this.db.runs.where('scenarioId').equals(id).primaryKeys()) as number[];
+      for (const runId of runIds) await this.deleteRunInTx(runId);
+      await this.db.scenarios.delete(id);
+    });
+  }
+
+  async saveRun(run: RunLike, opts: { name: string; scenarioId?: number | null }): Promise<number> {
+    return this.db.transaction('rw', this.db.runs, this.db.runChunks, async () => {
+      const channels: ChannelMeta[] = run.channels.map((c) => ({
+        name: c.name,
+        unit: c.unit,
+        length: c.data.length,
+        chunks: Math.max(1, Math.ceil(c.data.length / CHUNK_LEN)),
+      }));
+      const runId = (await this.db.runs.add({
+        name: cleanName(opts.name),
+        scenarioId: opts.scenarioId ?? null,
+        scenarioHash: run.scenarioHash,
+        engineVersion: run.engineVersion,
+        seed: run.seed,
+        steps: run.steps,
+        durationS: run.durationS,
+        metrics: { ...run.metrics },
+        warnings: [...run.warnings],
+        channels,
+        createdAt: Date.now(),
+      } as RunRecord)) as number;
+      const chunks: RunChunk[] = [];
+      run.channels.forEach((c, ci) => {
+        for (let k = 0; k < channels[ci].chunks; k++) {
+          // slice() copies, so the caller's arrays (and their buffers) stay untouched.
+          chunks.push({ runId, channel: ci, index: k, data: c.data.slice(k * CHUNK_LEN, (k + 1) * CHUNK_LEN) });
+        }
+      });
+      await this.db.runChunks.bulkAdd(chunks);
+      return runId;
+    });
+  }
+
+  /** Most recent first; optionally only the runs of one scenario. */
+  async listRuns(scenarioId?: number): Promise<RunRecord[]> {
+    const rows =
+      scenarioId === undefined
+        ? await this.db.runs.orderBy('createdAt').reverse().toArray()
+        : await this.db.runs.where('scenarioId').equals(scenarioId).toArray();
+    return rows.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async loadRun(id: number): Promise<(RunLike & { record: RunRecord }) | undefined> {
+    const record = await this.db.runs.get(id);
+    if (!record) return undefined;
+    const rows = await this.db.runChunks.where('runId').equals(id).toArray();
+    const channels: ChannelData[] = record.channels.map((m) => ({ name: m.name, unit: m.unit, data: new Float64Array(m.length) }));
+    for (const row of rows) {
+      const target = channels[row.channel];
+      if (!target) continue;
+      target.data.set(row.data, row.index * CHUNK_LEN);
+    }
+    return {
+      record,
+      engineVersion: record.engineVersion,
+      scenarioHash: record.scenarioHash,
+      seed: record.seed,
+      steps: record.steps,
+      durationS: record.durationS,
+      metrics: record.metrics,
+      warnings: record.warnings,
+      channels,
+    };
+  }
+
+  async renameRun(id: number, name: string): Promise<void> {
+    const n = await this.db.runs.update(id, { name: cleanName(name) });
+    if (n === 0) throw new Error(`run ${id} is not in the library`);
+  }
+
+  async deleteRun(id: number): Promise<void> {
+    await this.db.transaction('rw', this.db.runs, this.db.runChunks, () => this.deleteRunInTx(id));
+  }
+
+  private async deleteRunInTx(id: number): Promise<void> {
+    await this.db.runChunks.where('runId').equals(id).delete();
+    await this.db.runs.delete(id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function cleanName(name: string): string {
+  const n = name.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return n || 'Untitled';
+}
+
+let shared: Library | null = null;
+/** The page's library (one Dexie connection per tab). */
+export function getLibrary(): Library {
+  if (!shared) shared = new Library();
+  return shared;
+}
