@@ -1,0 +1,75 @@
+// Typed facade the UI calls. Owns the worker; the engine never runs on the main thread.
+// Cancel asks the worker to stop between chunks; if it does not answer within HARD_CANCEL_MS
+// (a chunk stuck in the engine), the worker is terminated and a fresh one starts on next use.
+import * as Comlink from 'comlink';
+import type { RunResult } from '../../sim/engine/run';
+import type { ProgressCallback, RunOutcome, RunnerImpl } from './RunnerImpl';
+
+export type { RunOutcome, RunnerProgress } from './RunnerImpl';
+
+const HARD_CANCEL_MS = 1500;
+
+export class Runner {
+  private worker: Worker | null = null;
+  private remote: Comlink.Remote<RunnerImpl> | null = null;
+  private pending: { resolve: (o: RunOutcome) => void } | null = null;
+  private cancelTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private ensure(): Comlink.Remote<RunnerImpl> {
+    if (!this.remote) {
+      this.worker = new Worker(new URL('./RunnerImpl.worker.ts', import.meta.url), { type: 'module', name: 'twinbench-runner' });
+      this.remote = Comlink.wrap<RunnerImpl>(this.worker);
+    }
+    return this.remote;
+  }
+
+  engineVersion(): Promise<string> {
+    return this.ensure().engineVersion();
+  }
+
+  /** Runs a scenario (already validated by the caller; the worker checks again). */
+  run(scenario: unknown, opts: { seed?: number; onProgress?: ProgressCallback } = {}): Promise<RunOutcome> {
+    const remote = this.ensure();
+    return new Promise<RunOutcome>((resolve) => {
+      this.pending = { resolve };
+      const cb = opts.onProgress ? Comlink.proxy(opts.onProgress) : undefined;
+      remote
+        .run({ scenario, seed: opts.seed }, cb)
+        .then(
+          (o) => this.settle(o),
+          (e: unknown) => this.settle({ status: 'error', message: e instanceof Error ? e.message : String(e) }),
+        );
+    });
+  }
+
+  cancel(): void {
+    if (!this.pending || !this.remote) return;
+    void this.remote.cancel();
+    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    this.cancelTimer = setTimeout(() => {
+      if (!this.pending) return;
+      this.terminate();
+      this.settle({ status: 'cancelled', progress: 0 });
+    }, HARD_CANCEL_MS);
+  }
+
+  /** CSV text of a run, made in the worker by the same function as the CLI. */
+  toCsv(result: RunResult): Promise<string> {
+    return this.ensure().toCsv(result);
+  }
+
+  terminate(): void {
+    this.remote?.[Comlink.releaseProxy]();
+    this.worker?.terminate();
+    this.worker = null;
+    this.remote = null;
+  }
+
+  private settle(o: RunOutcome): void {
+    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    this.cancelTimer = null;
+    const p = this.pending;
+    this.pending = null;
+    p?.resolve(o);
+  }
+}
