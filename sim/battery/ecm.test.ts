@@ -1,0 +1,175 @@
+import { describe, it, expect } from 'vitest';
+import { CellParamsSchema, parseCellParams, type CellParams } from './params';
+import { createEcmFleet, stepEcmFleet, currentForVoltage, currentForPower, fleetWarnings, terminalVoltageAfter } from './ecm';
+import { getParamSet, listParamSets } from './paramSets';
+
+function synthetic(over: Partial<CellParams> = {}): CellParams {
+  const soc = [0, 0.5, 1];
+  const temps = [0, 25];
+  const flat = (v: number) => temps.map(() => soc.map(() => v));
+  return CellParamsSchema.parse({
+    name: 'synthetic',
+    chemistry: 'other',
+    source: 'unit test',
+    capacityAh: 2,
+    vMinV: 2.5,
+    vMaxV: 4.2,
+    socBreakpoints: soc,
+    tempBreakpointsC: temps,
+    ocvV: temps.map(() => [3.0, 3.6, 4.2]),
+    r0Ohm: flat(0.02),
+    r1Ohm: flat(0.01),
+    c1F: flat(2000),
+    thermal: { massKg: 0.05, cpJPerKgK: 1000, hConvWPerM2K: 0, areaM2: 0.004 },
+    ...over,
+  });
+}
+
+describe('ECM closed forms', () => {
+  it('RC step response v1 = -I R1 (1 - exp(-t/(R1 C1))) with exact ZOH, any dt', () => {
+    const p = synthetic({ ocvV: [[3.7, 3.7, 3.7], [3.7, 3.7, 3.7]] });
+    const f = createEcmFleet(p, 1, { soc: 0.9, tempC: 25 });
+    const I = 3;
+    const cur = new Float64Array([I]);
+    const tau = 0.01 * 2000;
+    let t = 0;
+    const dts = [0.1, 1, 2.5, 0.3, 7, 1, 1, 1, 13];
+    for (const dt of dts) {
+      stepEcmFleet(f, p, cur, 25, dt);
+      t += dt;
+      const v1 = -I * 0.01 * (1 - Math.exp(-t / tau));
+      expect(f.v1V[0]).toBeCloseTo(v1, 12);
+      expect(f.terminalV[0]).toBeCloseTo(3.7 - I * 0.02 + v1, 12);
+    }
+  });
+
+  it('2RC step response sums both branches', () => {
+    const p = synthetic({ ocvV: [[3.7, 3.7, 3.7], [3.7, 3.7, 3.7]], r2Ohm: [[0.005, 0.005, 0.005], [0.005, 0.005, 0.005]], c2F: [[40000, 40000, 40000], [40000, 40000, 40000]] });
+    const f = createEcmFleet(p, 3, { soc: 0.9, tempC: 25, rcPairs: 2 });
+    const I = 2;
+    const cur = new Float64Array([I, I, I]);
+    for (let k = 0; k < 100; k++) stepEcmFleet(f, p, cur, 25, 1);
+    const v1 = -I * 0.01 * (1 - Math.exp(-100 / 20));
+    const v2 = -I * 0.005 * (1 - Math.exp(-100 / 200));
+    for (let i = 0; i < 3; i++) expect(f.terminalV[i]).toBeCloseTo(3.7 - I * 0.02 + v1 + v2, 12);
+  });
+
+  it('adiabatic heating dT = I^2 R0 t / (m cp)', () => {
+    const p = synthetic({ r1Ohm: [[1e-9, 1e-9, 1e-9], [1e-9, 1e-9, 1e-9]] });
+    const f = createEcmFleet(p, 2, { soc: 1, tempC: 10 });
+    const cur = new Float64Array([4, -4]);
+    for (let k = 0; k < 600; k++) stepEcmFleet(f, p, cur, 10, 1);
+    const dT = (16 * 0.02 * 600) / (0.05 * 1000);
+    expect(f.tempC[0] - 10).toBeCloseTo(dT, 6);
+    expect(f.tempC[1] - 10).toBeCloseTo(dT, 6);
+    expect(f.heatW[0]).toBeCloseTo(16 * 0.02, 6);
+  });
+
+  it('convection: constant heat relaxes to Tamb + Q/(hA) with time constant m cp / hA', () => {
+    const p = synthetic({ r1Ohm: [[1e-9, 1e-9, 1e-9], [1e-9, 1e-9, 1e-9]], thermal: { massKg: 0.05, cpJPerKgK: 1000, hConvWPerM2K: 20, areaM2: 0.005 } });
+    const f = createEcmFleet(p, 1, { soc: 0.5, tempC: 25 });
+    const cur = new Float64Array([0]);
+    // pure cooling from 35 degC to 25 degC ambient
+    f.tempC[0] = 35;
+    for (let k = 0; k < 300; k++) stepEcmFleet(f, p, cur, 25, 2);
+    const tau = (0.05 * 1000) / (20 * 0.005);
+    expect(f.tempC[0]).toBeCloseTo(25 + 10 * Math.exp(-600 / tau), 9);
+  });
+
+  it('coulomb counting over a known profile', () => {
+    const p = synthetic();
+    const f = createEcmFleet(p, 1, { soc: 0.8, tempC: 25 });
+    const cur = new Float64Array(1);
+    const profile: [number, number, number][] = [
+      [2, 0.5, 1000], // A, dt, steps
+      [-1, 2, 300],
+      [4, 0.1, 2000],
+      [0, 10, 10],
+    ];
+    let ah = 0;
+    for (const [I, dt, steps] of profile) {
+      cur[0] = I;
+      for (let k = 0; k < steps; k++) stepEcmFleet(f, p, cur, 25, dt);
+      ah += (I * dt * steps) / 3600;
+    }
+    expect(f.soc[0]).toBeCloseTo(0.8 - ah / 2, 12);
+    f.capacityAh[0] = 1;
+    cur[0] = 1;
+    stepEcmFleet(f, p, cur, 25, 36);
+    expect(f.soc[0]).toBeCloseTo(0.8 - ah / 2 - 0.01, 12);
+  });
+
+  it('fast (table) and general (per-cell exp) paths agree', () => {
+    const p = getParamSet('panasonic-ncr18650pf');
+    const a = createEcmFleet(p, 1, { soc: 0.9, tempC: 5 });
+    const b = createEcmFleet(p, 400, { soc: 0.9, tempC: 5 });
+    for (let k = 0; k < 500; k++) {
+      const I = 3 * Math.sin(k / 7) + 1;
+      stepEcmFleet(a, p, new Float64Array([I]), 5, 1 + (k % 2) * 1e-9); // alternating dt: per-cell path
+      stepEcmFleet(b, p, new Float64Array(400).fill(I), 5, 1);
+    }
+    // interpolating exp(-dt/tau) vs interpolating tau: differ by far less than 0.2 mV
+    expect(Math.abs(a.terminalV[0] - b.terminalV[399])).toBeLessThan(2e-4);
+    expect(Math.abs(a.tempC[0] - b.tempC[0])).toBeLessThan(1e-3);
+  });
+
+  it('currentForVoltage / currentForPower hit their targets at the end of the step', () => {
+    const p = getParamSet('panasonic-ncr18650pf');
+    const f = createEcmFleet(p, 1, { soc: 0.6, tempC: 25 });
+    const I = currentForVoltage(f, p, 0, 3.5, 1);
+    expect(terminalVoltageAfter(f, p, 0, I, 1)).toBeCloseTo(3.5, 9);
+    stepEcmFleet(f, p, new Float64Array([I]), 25, 1);
+    expect(f.terminalV[0]).toBeCloseTo(3.5, 6);
+    const Ic = currentForVoltage(f, p, 0, 4.1, 1);
+    expect(Ic).toBeLessThan(0);
+    const Ip = currentForPower(f, p, 0, 10, 1);
+    expect(Ip * terminalVoltageAfter(f, p, 0, Ip, 1)).toBeCloseTo(10, 6);
+    const In = currentForPower(f, p, 0, -8, 1);
+    expect(In * terminalVoltageAfter(f, p, 0, In, 1)).toBeCloseTo(-8, 6);
+    // unreachable power: returns the max-power current (finite)
+    const Imax = currentForPower(f, p, 0, 1e6, 1);
+    expect(Number.isFinite(Imax)).toBe(true);
+    expect(Imax * terminalVoltageAfter(f, p, 0, Imax, 1)).toBeLessThan(1e6);
+  });
+
+  it('clamps out-of-range SOC and temperature with a warning, never NaN', () => {
+    const p = synthetic();
+    const f = createEcmFleet(p, 1, { soc: 0.01, tempC: -30 });
+    const cur = new Float64Array([4]);
+    for (let k = 0; k < 100; k++) stepEcmFleet(f, p, cur, -30, 1);
+    expect(f.soc[0]).toBeLessThan(0);
+    expect(Number.isFinite(f.terminalV[0])).toBe(true);
+    const w = fleetWarnings(f, p).join('\n');
+    expect(w).toMatch(/SOC: \d+ lookup\(s\) below/);
+    expect(w).toMatch(/temperature \(degC\): \d+ lookup\(s\) below/);
+  });
+});
+
+describe('parameter sets and schema', () => {
+  it('lists and validates every built-in set', () => {
+    const names = listParamSets();
+    expect(names).toContain('panasonic-ncr18650pf');
+    expect(names).toContain('pybamm-ecm-example');
+    for (const n of names) {
+      const p = getParamSet(n);
+      expect(p.name).toBe(n);
+      const f = createEcmFleet(p, 1, { soc: 0.5, tempC: 25 });
+      expect(f.terminalV[0]).toBeGreaterThan(p.vMinV);
+      expect(f.terminalV[0]).toBeLessThan(p.vMaxV);
+    }
+  });
+  it('unknown set names list the known ones', () => {
+    expect(() => getParamSet('nope')).toThrow(/known sets: .*panasonic-ncr18650pf/);
+  });
+  it('reports schema problems with a path', () => {
+    const bad = { ...synthetic(), r0Ohm: [[0.01, 0.01], [0.01, 0.01, 0.01]], capacityAh: -1 };
+    const r = parseCellParams(bad);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues.some((i) => i.path.join('.') === 'capacityAh')).toBe(true);
+    }
+    const r2 = parseCellParams({ ...synthetic(), r0Ohm: [[0.01, 0.01], [0.01, 0.01, 0.01]] });
+    expect(r2.ok).toBe(false);
+    if (!r2.ok) expect(r2.issues.some((i) => i.path.join('.') === 'r0Ohm.0' && /needs 3 values/.test(i.message))).toBe(true);
+  });
+});

@@ -1,0 +1,38 @@
+// Built-in cell parameter sets (H1). Each set is a JSON data file in ./sets with its source.
+import { CellParamsSchema, formatParamIssues, parseCellParams, type CellParams } from './params';
+import panasonic from './sets/panasonic-ncr18650pf.json';
+import pybamm from './sets/pybamm-ecm-example.json';
+
+const RAW: Record<string, unknown> = {
+  'panasonic-ncr18650pf': panasonic,
+  'pybamm-ecm-example': pybamm,
+};
+
+const cache = new Map<string, CellParams>();
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
+export function listParamSets(): string[] {
+  return Object.keys(RAW);
+}
+
+/** Returns the (frozen, schema-checked) parameter set; throws with the list of known names. */
+export function getParamSet(name: string): CellParams {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const raw = RAW[name];
+  if (raw === undefined) throw new Error(`unknown parameter set '${name}'; known sets: ${listParamSets().join(', ')}`);
+  const r = parseCellParams(raw);
+  if (!r.ok) throw new Error(`built-in parameter set '${name}' is invalid:\n${formatParamIssues(r.issues)}`);
+  const p = deepFreeze(r.params);
+  cache.set(name, p);
+  return p;
+}
+
+export { CellParamsSchema };
