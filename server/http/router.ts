@@ -1,0 +1,54 @@
+// The server's own HTTP routes. Returns false for every other path (they go to Next.js).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '../db/client';
+import { getHealth, type VersionInfo } from './health';
+import { HttpError, sendError } from './respond';
+import { getScenario, postScenario } from './scenarios';
+
+export interface ApiContext extends VersionInfo {
+  db: Database;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+function methodNotAllowed(allow: string): HttpError {
+  const e = new HttpError(405, `method not allowed (allowed: ${allow})`);
+  return e;
+}
+
+export function createApiHandler(ctx: ApiContext): ApiHandler {
+  return async (req, res) => {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    try {
+      if (pathname === '/health') {
+        if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
+        await getHealth(res, ctx.db, ctx);
+        return true;
+      }
+      if (pathname === '/api/scenarios' || pathname === '/api/scenarios/') {
+        if (method !== 'POST') {
+          res.setHeader('Allow', 'POST');
+          throw methodNotAllowed('POST');
+        }
+        await postScenario(req, res, ctx.db.scenarios);
+        return true;
+      }
+      if (pathname.startsWith('/api/scenarios/')) {
+        const rest = pathname.slice('/api/scenarios/'.length);
+        if (rest.includes('/')) throw new HttpError(404, 'not found');
+        if (method !== 'GET' && method !== 'HEAD') {
+          res.setHeader('Allow', 'GET, HEAD');
+          throw methodNotAllowed('GET, HEAD');
+        }
+        await getScenario(res, ctx.db.scenarios, rest);
+        return true;
+      }
+      return false;
+    } catch (err) {
+      sendError(res, err, ctx.log);
+      return true;
+    }
+  };
+}
