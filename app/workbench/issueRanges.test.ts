@@ -39,6 +39,8 @@ describe('locateIssues', () => {
 
   it('uses line and column for syntax errors', () => {
     const [a] = locateIssues('{ "a": }', [{ path: [], message: 'Unexpected token', line: 1, column: 8 }]);
+    const [b] = locateIssues('{ "a": 1 }', [{ path: ['a'], message: 'm', line: 1, column: 8, endLine: 1, endColumn: 9 }]);
+    expect(b.range).toEqual({ startLineNumber: 1, startColumn: 8, endLineNumber: 1, endColumn: 9 });
     expect(a.range).toEqual({ startLineNumber: 1, startColumn: 8, endLineNumber: 1, endColumn: 9 });
   });
 

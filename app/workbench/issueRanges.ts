@@ -10,6 +10,8 @@ export interface IssueLike {
   /** 1-based line/column for JSON syntax errors (from parseScenarioText). */
   line?: number;
   column?: number;
+  endLine?: number;
+  endColumn?: number;
 }
 
 export interface TextRange {
@@ -80,10 +82,13 @@ export function locateIssues(text: string, issues: IssueLike[]): LocatedIssue[] 
     if (issue.line !== undefined && issue.column !== undefined) {
       const line = Math.max(1, issue.line);
       const col = Math.max(1, issue.column);
+      const endLine = issue.endLine !== undefined && issue.endLine >= line ? issue.endLine : line;
+      let endCol = issue.endColumn !== undefined ? issue.endColumn : col + 1;
+      if (endLine === line && endCol <= col) endCol = col + 1;
       return {
         ...issue,
-        foundPath: [],
-        range: { startLineNumber: line, startColumn: col, endLineNumber: line, endColumn: col + 1 },
+        foundPath: issue.path,
+        range: { startLineNumber: line, startColumn: col, endLineNumber: endLine, endColumn: endCol },
       };
     }
     if (!root) {

@@ -1,0 +1,5 @@
+import { Workbench } from './workbench/Workbench';
+
+export default function Page() {
+  return <Workbench />;
+}

@@ -1,0 +1,210 @@
+'use client';
+// Stacked voltage / current / SOC / temperature plots with one linked time axis.
+// Plotly is imported on demand (client only). Each trace shows a min/max decimation of the full
+// data for the visible window, at about one bucket per pixel; zooming re-decimates from the full
+// data, so a million points stay fluid and no extreme is lost.
+import { useEffect, useRef, useState } from 'react';
+import type { PlotlyHTMLElement, PlotlyStatic } from 'plotly.js-dist-min';
+import { decimateMinMax } from './decimate';
+import { PANELS, timeAxis } from './channels';
+
+export interface PlotChannel {
+  name: string;
+  unit: string;
+  data: Float64Array;
+}
+
+interface Props {
+  channels: PlotChannel[];
+  durationS: number;
+  /** Changes when a different run is shown (resets zoom). */
+  runKey: string;
+}
+
+let plotlyPromise: Promise<PlotlyStatic> | null = null;
+export function loadPlotly(): Promise<PlotlyStatic> {
+  plotlyPromise ??= import('plotly.js-dist-min').then((m) => (m as unknown as { default: PlotlyStatic }).default ?? (m as unknown as PlotlyStatic));
+  return plotlyPromise;
+}
+
+const COLORS = ['#2f7fd8', '#d9822b', '#2e9c6a', '#c2453d', '#8a5cc2', '#888888'];
+
+function cssVar(name: string, fallback: string): string {
+  if (typeof window === 'undefined') return fallback;
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+interface Series {
+  panel: number;
+  label: string;
+  dash: string;
+  color: string;
+  y: Float64Array;
+}
+
+export function Plots({ channels, durationS, runKey }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<'loading' | 'ready' | 'failed'>('loading');
+  const [message, setMessage] = useState('');
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    let cancelled = false;
+    let plotly: PlotlyStatic | null = null;
+    let ro: ResizeObserver | null = null;
+    const byName = new Map(channels.map((c) => [c.name, c]));
+    const time = byName.get('time_s') ?? channels[0];
+    if (!time || time.data.length === 0) {
+      setStatus('failed');
+      setMessage('This run recorded no samples.');
+      return;
+    }
+    const ax = timeAxis(durationS || time.data[time.data.length - 1] || 0);
+    const x = new Float64Array(time.data.length);
+    for (let i = 0; i < x.length; i++) x[i] = time.data[i] / ax.divisor;
+    const series: Series[] = [];
+    PANELS.forEach((p, pi) => {
+      p.channels.forEach((c, ci) => {
+        const ch = byName.get(c.name);
+        if (!ch) return;
+        let y = ch.data;
+        if (c.scale && c.scale !== 1) {
+          const s = new Float64Array(y.length);
+          for (let i = 0; i < y.length; i++) s[i] = y[i] * c.scale;
+          y = s;
+        }
+        series.push({ panel: pi, label: c.label, dash: c.dash ?? 'solid', color: ci === 0 ? COLORS[pi] : COLORS[(pi + ci + 3) % COLORS.length], y });
+      });
+    });
+    const full: [number, number] = [x[0], x[x.length - 1]];
+    let windowRange: [number, number] | null = null;
+
+    const traces = () => {
+      const [a, b] = windowRange ?? full;
+      const buckets = Math.max(50, Math.floor(el.clientWidth || 800));
+      return series.map((s) => {
+        const d = decimateMinMax(x, s.y, buckets, a, b);
+        return {
+          type: 'scatter',
+          mode: 'lines',
+          name: s.label,
+          x: d.x,
+          y: d.y,
+          xaxis: 'x',
+          yaxis: s.panel === 0 ? 'y' : `y${s.panel + 1}`,
+          line: { color: s.color, width: 1.4, dash: s.dash },
+          showlegend: PANELS[s.panel].channels.length > 1 && byName.has('cell_v_min_V'),
+          hovertemplate: `%{y:.4g} ${PANELS[s.panel].unit}<extra>${s.label}</extra>`,
+        };
+      });
+    };
+
+    const layout = () => {
+      const fg = cssVar('--fg', '#1d232b');
+      const grid = cssVar('--grid', '#e3e6ea');
+      const muted = cssVar('--muted', '#66707c');
+      const l: Record<string, unknown> = {
+        uirevision: runKey,
+        paper_bgcolor: 'rgba(0,0,0,0)',
+        plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: fg },
+        margin: { l: 56, r: 12, t: 8, b: 36 },
+        grid: { rows: PANELS.length, columns: 1, pattern: 'coupled', roworder: 'top to bottom', ygap: 0.12 },
+        hovermode: 'x unified',
+        showlegend: true,
+        legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom', font: { size: 10 } },
+        xaxis: {
+          title: { text: `time (${ax.unit})`, font: { size: 11, color: muted } },
+          gridcolor: grid,
+          zeroline: false,
+          range: windowRange ?? full,
+          autorange: false,
+          showspikes: true,
+          spikemode: 'across',
+          spikethickness: 1,
+          spikecolor: muted,
+        },
+      };
+      PANELS.forEach((p, i) => {
+        l[i === 0 ? 'yaxis' : `yaxis${i + 1}`] = {
+          title: { text: `${p.title} (${p.unit})`, font: { size: 11, color: muted } },
+          gridcolor: grid,
+          zeroline: p.title === 'Current',
+          zerolinecolor: muted,
+          automargin: true,
+          fixedrange: false,
+        };
+      });
+      return l;
+    };
+
+    const config = {
+      displaylogo: false,
+      responsive: false,
+      modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage'],
+    };
+
+    let drawing = false;
+    const draw = async () => {
+      if (!plotly || cancelled) return;
+      drawing = true;
+      try {
+        await plotly.react(el, traces(), layout(), config);
+      } finally {
+        drawing = false;
+      }
+    };
+
+    loadPlotly()
+      .then(async (P) => {
+        if (cancelled) return;
+        plotly = P;
+        await draw();
+        if (cancelled) return;
+        setStatus('ready');
+        el.dataset.ready = 'true';
+        (el as unknown as PlotlyHTMLElement).on('plotly_relayout', (ev) => {
+          if (drawing) return;
+          const a = ev['xaxis.range[0]'];
+          const b = ev['xaxis.range[1]'];
+          const r = ev['xaxis.range'];
+          if (ev['xaxis.autorange'] === true) windowRange = null;
+          else if (typeof a === 'number' && typeof b === 'number') windowRange = [a, b];
+          else if (Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number') windowRange = [r[0], r[1]];
+          else return;
+          void draw();
+        });
+        let t: ReturnType<typeof setTimeout> | null = null;
+        ro = new ResizeObserver(() => {
+          if (t) clearTimeout(t);
+          t = setTimeout(() => {
+            if (!plotly || cancelled) return;
+            void Promise.resolve(plotly.Plots.resize(el)).then(() => draw());
+          }, 120);
+        });
+        ro.observe(el);
+      })
+      .catch((e: unknown) => {
+        if (cancelled) return;
+        setStatus('failed');
+        setMessage(`Plots could not load: ${e instanceof Error ? e.message : String(e)}`);
+      });
+
+    return () => {
+      cancelled = true;
+      ro?.disconnect();
+      if (plotly) plotly.purge(el);
+      delete el.dataset.ready;
+    };
+  }, [channels, durationS, runKey]);
+
+  return (
+    <div className="plots-wrap">
+      <div ref={host} className="plots-host" data-testid="plots" aria-label="Run plots: voltage, current, SOC, temperature" />
+      {status === 'loading' && <div className="plots-overlay">Loading plots…</div>}
+      {status === 'failed' && <div className="plots-overlay error" role="alert">{message}</div>}
+    </div>
+  );
+}

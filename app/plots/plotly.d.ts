@@ -1,0 +1,14 @@
+// Minimal typing for the parts of plotly.js-dist-min the workbench uses (no @types installed).
+declare module 'plotly.js-dist-min' {
+  export interface PlotlyHTMLElement extends HTMLElement {
+    on(event: string, handler: (e: Record<string, unknown>) => void): void;
+    removeAllListeners?(event: string): void;
+  }
+  export interface PlotlyStatic {
+    react(el: HTMLElement, data: object[], layout: object, config?: object): Promise<PlotlyHTMLElement>;
+    purge(el: HTMLElement): void;
+    Plots: { resize(el: HTMLElement): Promise<void> | void };
+  }
+  const Plotly: PlotlyStatic;
+  export default Plotly;
+}

@@ -1,0 +1,623 @@
+'use client';
+// The workbench: scenario editor (Monaco), problems list, run controls (Run / progress / Cancel),
+// plots, metrics, local library (Dexie), CSV export and sharing. The engine runs only in the
+// runner worker; this component validates, orchestrates and draws.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import dynamic from 'next/dynamic';
+import { parseScenarioText } from '../../sim/scenario/validate';
+import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
+import { scenarioHash } from '../../sim/scenario/hash';
+import type { Scenario } from '../../sim/scenario/schema';
+import { Runner, type RunnerProgress } from '../../workers/runner/Runner';
+import { getLibrary, type RunLike, type RunRecord, type ScenarioRecord } from '../library/db';
+import { ScenarioEditor, type ScenarioEditorHandle } from './ScenarioEditor';
+import { formatPath, locateIssues, type LocatedIssue } from './issueRanges';
+import { decodeFragment, encodeFragment } from './shareLinks';
+import { BUILT_IN_SCENARIOS, DEFAULT_SCENARIO_TEXT } from './builtins';
+import { LibraryPanel } from './LibraryPanel';
+
+const Plots = dynamic(() => import('../plots/Plots').then((m) => m.Plots), {
+  ssr: false,
+  loading: () => <div className="plots-overlay">Loading plots…</div>,
+});
+
+type Validation =
+  | { ok: true; scenario: Scenario; hash: string; issues: LocatedIssue[] }
+  | { ok: false; issues: LocatedIssue[] };
+
+interface ShownRun {
+  run: RunLike;
+  key: string;
+  name: string;
+  elapsedMs?: number;
+  engineMs?: number;
+  savedRunId?: number;
+  fromLibrary?: boolean;
+}
+
+interface Notice {
+  kind: 'info' | 'success' | 'error';
+  text: string;
+}
+
+export interface WorkbenchProps {
+  /** Scenario text to open (from a share link); otherwise the fragment, the draft or the default. */
+  initialText?: string;
+  initialNotice?: Notice;
+  /** The share id this page was opened from, if any. */
+  sharedId?: string;
+}
+
+const DRAFT_KEY = 'twinbench.draft.v1';
+
+function validate(text: string): Validation {
+  const r = parseScenarioText(text);
+  if (!r.ok) return { ok: false, issues: locateIssues(text, r.issues) };
+  return { ok: true, scenario: r.scenario, hash: scenarioHash(r.scenario), issues: [] };
+}
+
+function fmt(n: number, digits = 4): string {
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return n.toExponential(3);
+  return Number(n.toPrecision(digits)).toString();
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 120) return `${fmt(s, 3)} s`;
+  if (s < 7200) return `${fmt(s / 60, 3)} min`;
+  return `${fmt(s / 3600, 3)} h`;
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'scenario';
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.appendChild(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  }
+}
+
+export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchProps) {
+  const editor = useRef<ScenarioEditorHandle>(null);
+  const runner = useRef<Runner | null>(null);
+  const textRef = useRef<string>(initialText ?? DEFAULT_SCENARIO_TEXT);
+  const [startText] = useState(() => textRef.current);
+  const [validation, setValidation] = useState<Validation>(() => validate(textRef.current));
+  const [name, setName] = useState('');
+  const [libraryId, setLibraryId] = useState<number | null>(null);
+  const [seedText, setSeedText] = useState('');
+  const [running, setRunning] = useState<false | 'running' | 'cancelling'>(false);
+  const [progress, setProgress] = useState<RunnerProgress | null>(null);
+  const [shown, setShown] = useState<ShownRun | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(initialNotice ?? null);
+  const [share, setShare] = useState<{ url?: string; fragmentUrl?: string; error?: string; busy?: boolean } | null>(null);
+  const [scenarios, setScenarios] = useState<ScenarioRecord[]>([]);
+  const [runs, setRuns] = useState<RunRecord[]>([]);
+  const [engineVersion, setEngineVersion] = useState('');
+  const [libraryError, setLibraryError] = useState('');
+  const schema = useMemo(() => scenarioJsonSchema() as object, []);
+  const validateTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const scenarioName = validation.ok ? (validation.scenario as { name?: string }).name ?? '' : '';
+  const effectiveName = name.trim() || scenarioName || 'Untitled scenario';
+
+  const refreshLibrary = useCallback(async () => {
+    try {
+      const lib = getLibrary();
+      const [s, r] = await Promise.all([lib.listScenarios(), lib.listRuns()]);
+      setScenarios(s);
+      setRuns(r);
+      setLibraryError('');
+    } catch (e) {
+      setLibraryError(`The local library is unavailable (${e instanceof Error ? e.message : String(e)}). Private windows may block IndexedDB.`);
+    }
+  }, []);
+
+  // Start the worker early (it compiles the engine off the main thread) and load the library.
+  useEffect(() => {
+    const r = new Runner();
+    runner.current = r;
+    r.engineVersion().then(setEngineVersion, () => setEngineVersion('unavailable'));
+    void refreshLibrary();
+    return () => {
+      r.terminate();
+      runner.current = null;
+    };
+  }, [refreshLibrary]);
+
+  // Open a scenario carried in the URL fragment (#s=...), after validating it; else the draft.
+  useEffect(() => {
+    if (initialText !== undefined) return;
+    const frag = decodeFragment(window.location.hash);
+    if (frag.kind === 'ok') {
+      const v = validate(frag.text);
+      if (v.ok) {
+        editor.current?.setValue(frag.text);
+        textRef.current = frag.text;
+        setValidation(v);
+        setNotice({ kind: 'info', text: 'Opened the scenario carried in the link. Run it to reproduce the shared results.' });
+      } else {
+        const first = v.issues[0];
+        setNotice({
+          kind: 'error',
+          text: `The scenario in this link is not valid and was not opened (${v.issues.length} problem${v.issues.length === 1 ? '' : 's'}; first: ${formatPath(first.path)}: ${first.message}).`,
+        });
+      }
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+      return;
+    }
+    if (frag.kind === 'error') {
+      setNotice({ kind: 'error', text: frag.message });
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+      return;
+    }
+    try {
+      const draft = localStorage.getItem(DRAFT_KEY);
+      if (draft && draft !== textRef.current) {
+        editor.current?.setValue(draft);
+        textRef.current = draft;
+        setValidation(validate(draft));
+      }
+    } catch {
+      /* storage unavailable: keep the default */
+    }
+  }, [initialText]);
+
+  const revalidateNow = useCallback((): Validation => {
+    if (validateTimer.current) clearTimeout(validateTimer.current);
+    const v = validate(textRef.current);
+    setValidation(v);
+    return v;
+  }, []);
+
+  const onChange = useCallback(
+    (text: string) => {
+      textRef.current = text;
+      if (validateTimer.current) clearTimeout(validateTimer.current);
+      validateTimer.current = setTimeout(() => {
+        setValidation(validate(text));
+        if (initialText === undefined) {
+          try {
+            localStorage.setItem(DRAFT_KEY, text);
+          } catch {
+            /* ignore */
+          }
+        }
+      }, 180);
+      setShare(null);
+    },
+    [initialText],
+  );
+
+  const seed = useMemo(() => {
+    const t = seedText.trim();
+    if (!t) return { ok: true as const, value: undefined };
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) return { ok: false as const, value: undefined };
+    return { ok: true as const, value: n };
+  }, [seedText]);
+
+  const run = useCallback(async () => {
+    if (running || !runner.current) return;
+    const v = revalidateNow();
+    if (!v.ok) {
+      setNotice({ kind: 'error', text: `Fix ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'} before running (listed under the editor).` });
+      return;
+    }
+    if (!seed.ok) {
+      setNotice({ kind: 'error', text: 'Seed must be a whole number from 0 to 4294967295 (or empty for the scenario seed).' });
+      return;
+    }
+    setNotice(null);
+    setRunning('running');
+    setProgress({ done: false, progress: 0, simTimeS: 0, steps: 0, elapsedMs: 0 });
+    let frame = 0;
+    let latest: RunnerProgress | null = null;
+    const outcome = await runner.current.run(v.scenario, {
+      seed: seed.value,
+      onProgress: (p) => {
+        latest = p;
+        if (!frame) {
+          frame = requestAnimationFrame(() => {
+            frame = 0;
+            if (latest) setProgress(latest);
+          });
+        }
+      },
+    });
+    if (frame) cancelAnimationFrame(frame);
+    setRunning(false);
+    if (outcome.status === 'done') {
+      const r = outcome.result;
+      setProgress({ done: true, progress: 1, simTimeS: r.durationS, steps: r.steps, elapsedMs: outcome.elapsedMs });
+      setShown({
+        run: r,
+        key: `${r.scenarioHash}:${r.seed}:${Date.now()}`,
+        name: effectiveName,
+        elapsedMs: outcome.elapsedMs,
+        engineMs: outcome.engineMs,
+      });
+      setNotice(
+        r.warnings.length
+          ? { kind: 'info', text: `Run finished with ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}: ${r.warnings.slice(0, 3).join('; ')}` }
+          : null,
+      );
+    } else if (outcome.status === 'cancelled') {
+      setProgress(null);
+      setNotice({ kind: 'info', text: `Run cancelled at ${Math.round(outcome.progress * 100)} %.` });
+    } else if (outcome.status === 'invalid') {
+      setProgress(null);
+      setNotice({ kind: 'error', text: `The runner refused the scenario: ${outcome.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}` });
+    } else {
+      setProgress(null);
+      setNotice({ kind: 'error', text: `The run failed: ${outcome.message}` });
+    }
+  }, [running, revalidateNow, seed, effectiveName]);
+
+  const cancel = useCallback(() => {
+    if (running !== 'running') return;
+    setRunning('cancelling');
+    runner.current?.cancel();
+  }, [running]);
+
+  const save = useCallback(async () => {
+    const v = revalidateNow();
+    try {
+      const lib = getLibrary();
+      const id = await lib.saveScenario({ id: libraryId, name: effectiveName, text: textRef.current, hash: v.ok ? v.hash : '' });
+      setLibraryId(id);
+      if (!name.trim()) setName(effectiveName);
+      let withRun = false;
+      if (shown && !shown.fromLibrary && shown.savedRunId === undefined && v.ok && shown.run.scenarioHash === v.hash) {
+        const runId = await lib.saveRun(shown.run, { name: `${effectiveName} · seed ${shown.run.seed}`, scenarioId: id });
+        setShown({ ...shown, savedRunId: runId });
+        withRun = true;
+      }
+      await refreshLibrary();
+      setNotice({ kind: 'success', text: `Saved “${effectiveName}” to the local library${withRun ? ' with its run' : ''}${v.ok ? '' : ' (it still has problems)'}.` });
+    } catch (e) {
+      setNotice({ kind: 'error', text: `Could not save: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }, [revalidateNow, libraryId, effectiveName, name, shown, refreshLibrary]);
+
+  const doShare = useCallback(async () => {
+    const v = revalidateNow();
+    if (!v.ok) {
+      setNotice({ kind: 'error', text: 'Only a valid scenario can be shared: fix the problems first.' });
+      return;
+    }
+    const text = textRef.current;
+    const frag = encodeFragment(text);
+    const fragmentUrl = frag ? `${window.location.origin}/#${frag}` : undefined;
+    setShare({ busy: true, fragmentUrl });
+    try {
+      const res = await fetch('/api/scenarios', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      const body = (await res.json().catch(() => ({}))) as { id?: string; url?: string; error?: string; issues?: { path: (string | number)[]; message: string }[] };
+      if (!res.ok || !body.id) {
+        const detail = body.issues?.length ? `: ${body.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}` : '';
+        setShare({ fragmentUrl, error: `The server did not store the scenario (${res.status} ${body.error ?? res.statusText}${detail}).` });
+        return;
+      }
+      setShare({ url: `${window.location.origin}${body.url ?? `/s/${body.id}`}`, fragmentUrl });
+    } catch (e) {
+      setShare({ fragmentUrl, error: `The server could not be reached (${e instanceof Error ? e.message : String(e)}).${fragmentUrl ? ' The link below works without it.' : ''}` });
+    }
+  }, [revalidateNow]);
+
+  const exportCsv = useCallback(async () => {
+    if (!shown || !runner.current) return;
+    try {
+      const csv = await runner.current.toCsv(shown.run);
+      const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${slug(shown.name)}-${shown.run.scenarioHash.slice(0, 8)}-seed${shown.run.seed}.csv`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setNotice({ kind: 'error', text: `CSV export failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }, [shown]);
+
+  const loadText = useCallback(
+    (text: string, opts: { name?: string; id?: number | null } = {}) => {
+      editor.current?.setValue(text);
+      textRef.current = text;
+      setValidation(validate(text));
+      setName(opts.name ?? '');
+      setLibraryId(opts.id ?? null);
+      setShare(null);
+    },
+    [],
+  );
+
+  // Global shortcuts (the editor registers the same ones while it has focus).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key === 'Enter') {
+        e.preventDefault();
+        void run();
+      } else if (mod && (e.key === 's' || e.key === 'S')) {
+        e.preventDefault();
+        void save();
+      } else if (e.key === 'Escape') {
+        if (running === 'running') cancel();
+        else if (share) setShare(null);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run, save, cancel, running, share]);
+
+  const issues = validation.issues;
+  const pct = progress ? Math.round(progress.progress * 1000) / 10 : 0;
+  const metrics = shown ? Object.entries(shown.run.metrics) : [];
+
+  return (
+    <div className="wb">
+      <header className="toolbar" role="toolbar" aria-label="Workbench">
+        <div className="brand">
+          <span className="logo" aria-hidden>
+            ▮▮▯
+          </span>
+          Twinbench
+        </div>
+        <input
+          className="name-input"
+          aria-label="Scenario name"
+          placeholder={scenarioName || 'Untitled scenario'}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+        />
+        <div className="sep" />
+        <button className="btn primary" onClick={() => void run()} disabled={!!running} title="Run (Ctrl+Enter)" data-testid="run">
+          ▶ Run
+        </button>
+        <div className={`progress ${running ? 'active' : ''}`} aria-live="polite">
+          <div
+            className="progress-bar"
+            role="progressbar"
+            aria-label="Run progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+            data-testid="progress"
+          >
+            <div className="progress-fill" style={{ width: `${pct}%` }} />
+          </div>
+          <span className="progress-text" data-testid="progress-text">
+            {running === 'cancelling'
+              ? 'Cancelling…'
+              : running
+                ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
+                : progress?.done
+                  ? `Done · ${fmtDuration(progress.simTimeS)} in ${fmt((progress.elapsedMs ?? 0) / 1000, 3)} s`
+                  : 'Ready'}
+          </span>
+        </div>
+        <button className="btn" onClick={cancel} disabled={running !== 'running'} title="Cancel (Esc)" data-testid="cancel">
+          ■ Cancel
+        </button>
+        <label className="seed">
+          Seed
+          <input
+            aria-label="Seed (empty: the scenario's seed)"
+            placeholder="scenario"
+            inputMode="numeric"
+            value={seedText}
+            onChange={(e) => setSeedText(e.target.value)}
+            className={seed.ok ? '' : 'invalid'}
+          />
+        </label>
+        <div className="sep" />
+        <button className="btn" onClick={() => void save()} title="Save to the local library (Ctrl+S)" data-testid="save">
+          Save
+        </button>
+        <button className="btn" onClick={() => void doShare()} title="Share a link to this scenario" data-testid="share">
+          Share
+        </button>
+        <button className="btn" onClick={() => void exportCsv()} disabled={!shown} title="Export the shown run as CSV" data-testid="export-csv">
+          Export CSV
+        </button>
+        <select
+          className="examples"
+          aria-label="Open a built-in scenario"
+          value=""
+          onChange={(e) => {
+            const b = BUILT_IN_SCENARIOS.find((x) => x.file === e.target.value);
+            if (b) loadText(b.text);
+          }}
+        >
+          <option value="">Examples…</option>
+          {BUILT_IN_SCENARIOS.map((b) => (
+            <option key={b.file} value={b.file}>
+              {b.title}
+            </option>
+          ))}
+        </select>
+      </header>
+
+      {share && (
+        <div className="share-panel" role="dialog" aria-label="Share links" data-testid="share-panel">
+          {share.busy && <span>Storing the scenario on the server…</span>}
+          {share.error && <span className="error-text">{share.error}</span>}
+          {share.url && (
+            <div className="share-row">
+              <span className="share-label">Link</span>
+              <input readOnly value={share.url} data-testid="share-url" onFocus={(e) => e.currentTarget.select()} />
+              <button className="btn" onClick={() => void copyText(share.url!).then((ok) => setNotice(ok ? { kind: 'success', text: 'Link copied.' } : { kind: 'error', text: 'Copy failed; select the link and copy it.' }))}>
+                Copy
+              </button>
+            </div>
+          )}
+          {share.fragmentUrl && (
+            <div className="share-row">
+              <span className="share-label" title="Carries the whole scenario in the URL; opens without the server">
+                Offline link
+              </span>
+              <input readOnly value={share.fragmentUrl} data-testid="share-fragment-url" onFocus={(e) => e.currentTarget.select()} />
+              <button className="btn" onClick={() => void copyText(share.fragmentUrl!).then((ok) => setNotice(ok ? { kind: 'success', text: 'Offline link copied.' } : { kind: 'error', text: 'Copy failed; select the link and copy it.' }))}>
+                Copy
+              </button>
+            </div>
+          )}
+          <button className="btn ghost close" onClick={() => setShare(null)} aria-label="Close share panel">
+            ✕
+          </button>
+        </div>
+      )}
+
+      {notice && (
+        <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+          <span>{notice.text}</span>
+          <button className="btn ghost" onClick={() => setNotice(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+
+      <main className="panes">
+        <LibraryPanel
+          scenarios={scenarios}
+          runs={runs}
+          activeScenarioId={libraryId}
+          activeRunId={shown?.savedRunId ?? null}
+          error={libraryError}
+          onOpenScenario={(s) => loadText(s.text, { name: s.name, id: s.id })}
+          onNew={() => loadText(DEFAULT_SCENARIO_TEXT)}
+          onRenameScenario={async (id, n) => {
+            await getLibrary().renameScenario(id, n);
+            if (id === libraryId) setName(n);
+            await refreshLibrary();
+          }}
+          onDeleteScenario={async (id) => {
+            await getLibrary().deleteScenario(id);
+            if (id === libraryId) setLibraryId(null);
+            await refreshLibrary();
+          }}
+          onOpenRun={async (r) => {
+            const loaded = await getLibrary().loadRun(r.id);
+            if (!loaded) return;
+            setShown({ run: loaded, key: `lib:${r.id}`, name: r.name, savedRunId: r.id, fromLibrary: true });
+            setProgress(null);
+          }}
+          onRenameRun={async (id, n) => {
+            await getLibrary().renameRun(id, n);
+            await refreshLibrary();
+          }}
+          onDeleteRun={async (id) => {
+            await getLibrary().deleteRun(id);
+            if (shown?.savedRunId === id) setShown(null);
+            await refreshLibrary();
+          }}
+        />
+
+        <section className="pane editor-pane" aria-label="Scenario">
+          <div className="pane-head">
+            <span>Scenario</span>
+            <span className="muted">
+              {sharedId ? `shared ${sharedId.slice(0, 12)}… · ` : ''}
+              {validation.ok ? `valid · ${validation.hash.slice(0, 12)}` : `${issues.length} problem${issues.length === 1 ? '' : 's'}`}
+            </span>
+          </div>
+          <ScenarioEditor
+            ref={editor}
+            initialValue={startText}
+            schema={schema}
+            issues={issues}
+            onChange={onChange}
+            onRun={() => void run()}
+            onSave={() => void save()}
+          />
+          <div className={`problems ${issues.length ? 'has' : ''}`} aria-label="Problems" data-testid="problems">
+            <div className="problems-head">
+              Problems <span className="count">{issues.length}</span>
+            </div>
+            {issues.length === 0 ? (
+              <div className="problems-empty">No problems. Ctrl+Enter runs, Ctrl+S saves.</div>
+            ) : (
+              <ul>
+                {issues.map((i, k) => (
+                  <li key={k}>
+                    <button className="problem" onClick={() => editor.current?.reveal(i.range)} data-testid="problem">
+                      <span className="where">
+                        {i.range.startLineNumber}:{i.range.startColumn}
+                      </span>
+                      <span className="path">{formatPath(i.path)}</span>
+                      <span className="msg">{i.message}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </section>
+
+        <section className="pane results-pane" aria-label="Results">
+          <div
+            className="pane-head"
+            data-testid="run-summary"
+            data-elapsed-ms={shown?.elapsedMs}
+            data-engine-ms={shown?.engineMs}
+            data-steps={shown?.run.steps}
+          >
+            <span>Results{shown ? ` · ${shown.name}` : ''}</span>
+            <span className="muted">
+              {shown
+                ? `${shown.run.steps.toLocaleString('en-US')} steps · ${fmtDuration(shown.run.durationS)} · seed ${shown.run.seed}${shown.engineMs !== undefined ? ` · engine ${fmt(shown.engineMs, 3)} ms` : ''}${shown.fromLibrary ? ' · from library' : ''}`
+                : ''}
+            </span>
+          </div>
+          {shown ? (
+            <>
+              <div className="metrics" data-testid="metrics">
+                {metrics.slice(0, 14).map(([k, val]) => (
+                  <div className="metric" key={k}>
+                    <div className="metric-k">{k}</div>
+                    <div className="metric-v">{fmt(val)}</div>
+                  </div>
+                ))}
+              </div>
+              <Plots channels={shown.run.channels} durationS={shown.run.durationS} runKey={shown.key} />
+            </>
+          ) : (
+            <div className="empty-results">
+              <p>
+                Write or pick a scenario, then press <kbd>Ctrl</kbd>+<kbd>Enter</kbd> or <b>Run</b>.
+              </p>
+              <p className="muted">The twin runs in a Web Worker; voltage, current, SOC and temperature appear here.</p>
+            </div>
+          )}
+        </section>
+      </main>
+
+      <footer className="statusbar">
+        <span>engine {engineVersion || '…'}</span>
+        <span>{validation.ok ? 'scenario valid' : `${issues.length} problem${issues.length === 1 ? '' : 's'}`}</span>
+        <span>{libraryId !== null ? `library #${libraryId}` : 'not saved'}</span>
+        <span className="grow" />
+        <span>Ctrl+Enter run · Esc cancel · Ctrl+S save</span>
+      </footer>
+    </div>
+  );
+}
