@@ -238,8 +238,27 @@ describe('Socket.IO /live', () => {
     }
   });
 
-  it('also works over HTTP long-polling, and the REST API still answers afterwards', async () => {
-    const socket = ioClient(`${base}/live`, { transports: ['polling'], reconnection: false });
+  it('refuses browsers from another origin', async () => {
+    const socket = ioClient(`${base}/live`, {
+      transports: ['polling'],
+      reconnection: false,
+      extraHeaders: { origin: 'http://evil.example' },
+    });
+    try {
+      const err = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      expect(err).toBeInstanceOf(Error);
+      expect(socket.connected).toBe(false);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('also works over HTTP long-polling from a same-origin page, and the REST API still answers afterwards', async () => {
+    const socket = ioClient(`${base}/live`, {
+      transports: ['polling'],
+      reconnection: false,
+      extraHeaders: { origin: base }, // a page of this server
+    });
     try {
       const ack = await socket.timeout(5000).emitWithAck('hello');
       expect(ack).toEqual({ server: SERVER_VERSION, engineVersion: ENGINE_VERSION });

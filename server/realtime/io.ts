@@ -5,7 +5,7 @@
 //            device subscriptions and batches here.
 //   /bridge  (issue 5) devices with per-device tokens; register it next to /live in attachRealtime.
 // Scale-out (issue 5): with REDIS_URL set, install @socket.io/redis-adapter on `io` here.
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import { registerLive } from './live';
 
@@ -14,14 +14,42 @@ export interface RealtimeOptions {
   engineVersion: string;
 }
 
+/**
+ * Browsers may open WebSockets to any origin (CORS does not apply), so a page from another site
+ * could connect. Accept connections without an Origin header (Node clients: CLI, bridge), from
+ * the same host, or from TWINBENCH_ALLOWED_ORIGINS (comma-separated, e.g. behind a proxy).
+ */
+export function isAllowedOrigin(req: IncomingMessage, extra: readonly string[] = allowedOriginsFromEnv()): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  if (extra.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function allowedOriginsFromEnv(): string[] {
+  return (process.env.TWINBENCH_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): SocketIOServer {
+  const extra = allowedOriginsFromEnv();
   const io = new SocketIOServer(httpServer, {
     serveClient: false,
     // other upgrade paths (Next's dev HMR) are routed by server/app.ts; engine.io must not kill them
     destroyUpgrade: false,
     maxHttpBufferSize: 1024 * 1024,
     connectTimeout: 10_000,
-    // same origin only: no CORS headers are sent
+    // same origin only: no CORS headers are sent, and other origins are refused here
+    allowRequest: (req, callback) => {
+      const ok = isAllowedOrigin(req, extra);
+      callback(ok ? null : 'origin not allowed', ok);
+    },
   });
   registerLive(io.of('/live'), opts);
   return io;
