@@ -638,3 +638,89 @@ export function fleetWarnings(f: EcmFleet, p: CellParams): string[] {
 export function resetFleetWarnings(f: EcmFleet): void {
   f.clampCounts.fill(0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Coefficients at an arbitrary state, for estimators (EKF) and tools. Same tables and the same
+// clamping as the fleet step; `out` is reused by the caller (no allocation).
+
+export interface CellCoefficients {
+  ocvV: number;
+  /** dOCV/dSOC (V per unit SOC) */
+  dOcvDSoc: number;
+  r0Ohm: number;
+  a1: number;
+  b1: number;
+  a2: number;
+  b2: number;
+  dUdTVPerK: number;
+  hystMaxV: number;
+  /** 1 if the SOC or temperature was outside the table range (clamped) */
+  clamped: number;
+}
+
+export function newCellCoefficients(): CellCoefficients {
+  return { ocvV: 0, dOcvDSoc: 0, r0Ohm: 0, a1: 0, b1: 0, a2: 0, b2: 0, dUdTVPerK: 0, hystMaxV: 0, clamped: 0 };
+}
+
+export function cellCoefficients(m: CompiledCell, soc: number, tempC: number, currentA: number, dtS: number, out: CellCoefficients): CellCoefficients {
+  const gS = m.gS;
+  const gT = m.gT;
+  let clamped = 0;
+  let us = (soc - gS.x0) * gS.invDx;
+  if (!(us >= 0)) {
+    us = 0;
+    clamped = 1;
+  } else if (us > gS.n - 1) {
+    us = gS.n - 1;
+    clamped = 1;
+  }
+  let ut = gT.n === 1 ? 0 : (tempC - gT.x0) * gT.invDx;
+  if (!(ut >= 0)) {
+    ut = 0;
+    if (gT.n > 1) clamped = 1;
+  } else if (ut > gT.n - 1) {
+    ut = gT.n - 1;
+    clamped = 1;
+  }
+  let is = us | 0;
+  if (is > gS.n - 2) is = gS.n - 2;
+  let it = ut | 0;
+  if (it > gT.n - 2) it = Math.max(0, gT.n - 2);
+  const ws = us - is;
+  const wt = gT.n === 1 ? 0 : ut - it;
+  const k00 = it * gS.n + is;
+  const k10 = gT.n === 1 ? k00 : k00 + gS.n;
+  const bl = (d: Float64Array) => {
+    const a = d[k00] + ws * (d[k00 + 1] - d[k00]);
+    const b = d[k10] + ws * (d[k10 + 1] - d[k10]);
+    return a + wt * (b - a);
+  };
+  out.ocvV = bl(m.ocv);
+  const s0 = m.ocv[k00 + 1] - m.ocv[k00];
+  const s1 = m.ocv[k10 + 1] - m.ocv[k10];
+  out.dOcvDSoc = (s0 + wt * (s1 - s0)) * gS.invDx;
+  let r0 = bl(m.r0);
+  const r1 = bl(m.r1);
+  out.a1 = Math.exp(-dtS / bl(m.tau1));
+  let b1 = r1 * (1 - out.a1);
+  let b2 = 0;
+  out.a2 = 0;
+  if (m.hasRc2) {
+    out.a2 = Math.exp(-dtS / bl(m.tau2));
+    b2 = bl(m.r2) * (1 - out.a2);
+  }
+  if (m.cur) {
+    const absI = Math.abs(currentA);
+    r0 *= currentScale(m, 0, absI, tempC);
+    const s = currentScale(m, 1, absI, tempC);
+    b1 *= s;
+    b2 *= s;
+  }
+  out.r0Ohm = r0;
+  out.b1 = b1;
+  out.b2 = b2;
+  out.dUdTVPerK = bl(m.dudt);
+  out.hystMaxV = m.hystM ? (gT.n === 1 ? m.hystM[0] : m.hystM[it] + wt * (m.hystM[it + 1] - m.hystM[it])) : 0;
+  out.clamped = clamped;
+  return out;
+}

@@ -1,0 +1,199 @@
+// twinbench identify --hppc <csv>[@tempC] [--hppc ...] [--ocv <csv>] --out params.json
+// Identifies an ECM parameter set from HPPC tests (Panasonic column format; one file per
+// temperature) and an optional C/20 OCV test. See docs/twin-core.md.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadCellCsv, CsvError } from './cellCsv';
+import { identifyHppc, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
+
+const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
+  [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
+  [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
+  [--extrapolate-c 40] [--report report.json]
+CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
+Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
+or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
+between the HPPC rest points. --report writes the per-pulse fits with plot-ready residual traces.`;
+
+interface Args {
+  hppc: { file: string; tempC?: number }[];
+  ocv?: string;
+  out?: string;
+  report?: string;
+  name: string;
+  chemistry: 'NCA' | 'NMC' | 'LFP' | 'LCO' | 'other';
+  source?: string;
+  qAh: number;
+  rc: 1 | 2;
+  vMin: number;
+  vMax: number;
+  refCurrent?: number;
+  massKg: number;
+  cp: number;
+  areaM2: number;
+  extrapolate: number[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { hppc: [], name: 'identified-cell', chemistry: 'other', qAh: 2.9, rc: 2, vMin: 2.5, vMax: 4.2, massKg: 0.048, cp: 1000, areaM2: 0.0042, extrapolate: [] };
+  const num = (flag: string, v: string | undefined) => {
+    const x = Number(v);
+    if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : `"${v}"`}`);
+    return x;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const v = argv[i + 1];
+    const take = () => {
+      if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value`);
+      i++;
+      return v;
+    };
+    switch (f) {
+      case '--hppc': {
+        const s = take();
+        const at = s.lastIndexOf('@');
+        if (at > 0 && Number.isFinite(Number(s.slice(at + 1)))) a.hppc.push({ file: s.slice(0, at), tempC: Number(s.slice(at + 1)) });
+        else a.hppc.push({ file: s });
+        break;
+      }
+      case '--ocv': a.ocv = take(); break;
+      case '--out': a.out = take(); break;
+      case '--report': a.report = take(); break;
+      case '--name': a.name = take(); break;
+      case '--source': a.source = take(); break;
+      case '--chemistry': {
+        const c = take();
+        if (!['NCA', 'NMC', 'LFP', 'LCO', 'other'].includes(c)) throw new Error(`--chemistry must be NCA, NMC, LFP, LCO or other, got "${c}"`);
+        a.chemistry = c as Args['chemistry'];
+        break;
+      }
+      case '--q-ah': a.qAh = num(f, take()); break;
+      case '--rc': {
+        const r = num(f, take());
+        if (r !== 1 && r !== 2) throw new Error('--rc must be 1 or 2');
+        a.rc = r;
+        break;
+      }
+      case '--v-min': a.vMin = num(f, take()); break;
+      case '--v-max': a.vMax = num(f, take()); break;
+      case '--ref-current-a': a.refCurrent = num(f, take()); break;
+      case '--mass-kg': a.massKg = num(f, take()); break;
+      case '--cp': a.cp = num(f, take()); break;
+      case '--area-m2': a.areaM2 = num(f, take()); break;
+      case '--extrapolate-c': a.extrapolate.push(num(f, take())); break;
+      case '-h':
+      case '--help':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown argument "${f}"\n${USAGE}`);
+    }
+  }
+  if (a.hppc.length === 0) throw new Error(`--hppc is required\n${USAGE}`);
+  if (!a.out) throw new Error(`--out is required\n${USAGE}`);
+  return a;
+}
+
+/** OCV shape from a slow discharge from full: SOC = 1 + ah / Q, discharge rows only. */
+function ocvShapeFromSlowDischarge(file: string, qAh: number): { soc: number[]; voltageV: number[] } {
+  const s = loadCellCsv(file, { duplicateTime: 'keep-last' });
+  const pts: [number, number][] = [];
+  for (let k = 0; k < s.rows; k++) if (s.currentA[k] > 0.01) pts.push([1 + s.ahAh[k] / qAh, s.voltageV[k]]);
+  if (pts.length < 10) throw new Error(`${file}: no slow discharge found (need rows with current_A < -0.01 A)`);
+  // stop at the first charge: keep the monotone discharge branch
+  pts.sort((x, y) => x[0] - y[0]);
+  const soc: number[] = [];
+  const v: number[] = [];
+  for (const [z, u] of pts) {
+    if (soc.length && z <= soc[soc.length - 1] + 1e-6) continue;
+    soc.push(Number(z.toFixed(6)));
+    v.push(u);
+  }
+  // light smoothing (5-point moving average) to remove the 1 mV logger steps
+  const vs = v.map((_, i) => {
+    let acc = 0;
+    let m = 0;
+    for (let j = Math.max(0, i - 2); j <= Math.min(v.length - 1, i + 2); j++) {
+      acc += v[j];
+      m++;
+    }
+    return acc / m;
+  });
+  return { soc, voltageV: vs };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`identify: ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const ocvShape = args.ocv ? ocvShapeFromSlowDischarge(args.ocv, args.qAh) : undefined;
+    const ids: TemperatureIdentification[] = [];
+    const temps: number[] = [];
+    let coolTau = NaN;
+    for (const h of args.hppc) {
+      const s = loadCellCsv(h.file, { duplicateTime: 'keep-last' });
+      process.stderr.write(`identify: ${path.basename(h.file)} (${s.rows} rows)\n`);
+      const id = identifyHppc(s, { capacityAh: args.qAh, rcPairs: args.rc, ocvShape });
+      if (id.pulses.length === 0) throw new Error(`${h.file}: no discharge pulses found (current_A below -0.3 A)`);
+      ids.push(id);
+      temps.push(h.tempC ?? Math.round(id.tempC));
+      const tau = coolingTimeConstantS(s);
+      if (Number.isFinite(tau) && (!Number.isFinite(coolTau) || (h.tempC ?? id.tempC) > 20)) coolTau = tau;
+    }
+    const cpTot = args.massKg * args.cp;
+    const hA = Number.isFinite(coolTau) ? cpTot / coolTau : 10 * args.areaM2;
+    const socBreakpoints = Array.from({ length: 41 }, (_, k) => Number((k / 40).toFixed(3)));
+    const iref = args.refCurrent ?? args.qAh;
+    const maxI = Math.max(...ids.flatMap((d) => d.pulses.map((p) => p.currentA)));
+    const cb = [0, 0.5, 1, 2, 4, 6].map((c) => Number((c * args.qAh).toFixed(3))).filter((c) => c <= maxI * 1.05 || c === 0);
+    const { params, report } = buildCellParams(ids, {
+      name: args.name,
+      chemistry: args.chemistry,
+      source:
+        args.source ??
+        `identified by twinbench identify from ${args.hppc.map((h) => path.basename(h.file)).join(', ')}${args.ocv ? ` and ${path.basename(args.ocv)}` : ''}`,
+      capacityAh: args.qAh,
+      vMinV: args.vMin,
+      vMaxV: args.vMax,
+      socBreakpoints,
+      tempBreakpointsC: temps,
+      referenceCurrentA: iref,
+      currentBreakpointsA: cb,
+      ocvShape,
+      rcPairs: args.rc,
+      thermal: { massKg: args.massKg, cpJPerKgK: args.cp, hConvWPerM2K: Number((hA / args.areaM2).toFixed(3)), areaM2: args.areaM2 },
+      extrapolateToC: args.extrapolate,
+    });
+    params.identification = {
+      ...report,
+      method: 'R0 from pulse onset/release, RC pairs by output-error least squares over pulse + rest (sim/battery/identify.ts)',
+      referenceCurrentA: iref,
+      coolingTimeConstantS: Number.isFinite(coolTau) ? Number(coolTau.toFixed(1)) : null,
+      extrapolatedTempsC: args.extrapolate,
+      command: `twinbench identify ${argv.join(' ')}`,
+    };
+    writeFileSync(args.out!, JSON.stringify(params) + '\n');
+    process.stderr.write(`identify: wrote ${args.out}\n`);
+    if (args.report) {
+      const full = ids.map((d, i) => ({ nominalTempC: temps[i], ...d }));
+      writeFileSync(args.report, JSON.stringify(full) + '\n');
+      process.stderr.write(`identify: wrote residual report ${args.report}\n`);
+    }
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof CsvError) process.stderr.write(`identify: ${e.message}\n`);
+    else process.stderr.write(`identify: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((c) => process.exit(c));
+}

@@ -1,0 +1,85 @@
+// npm run validate:twin  (tsx cli/validateTwin.ts [--params SET|FILE] [--dir DIR] [--json-only])
+// Runs replay-cell over every drive cycle in ../shared/data/panasonic-18650pf/drive_cycles_1hz
+// (or --dir), prints a table and JSON (per file and per temperature) with the targets.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { dataDir } from './csvTable';
+import { loadCellCsv } from './cellCsv';
+import { loadParams } from './replayCell';
+import { replayCell, type ReplayResult } from '../sim/estimation/replay';
+
+const TARGETS: Record<string, { vRmseMv: number; socRmsePct: number }> = {
+  '25': { vRmseMv: 15, socRmsePct: 1.0 },
+  '10': { vRmseMv: 25, socRmsePct: 1.5 },
+  '0': { vRmseMv: 25, socRmsePct: 1.5 },
+};
+
+function nominalTemp(file: string): string {
+  const m = /^(n?)(\d+)degC/.exec(path.basename(file));
+  if (!m) return '?';
+  return `${m[1] ? '-' : ''}${m[2]}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let paramsSpec = 'panasonic-ncr18650pf';
+  let dir = path.join(dataDir(), 'panasonic-18650pf', 'drive_cycles_1hz');
+  let jsonOnly = false;
+  let rc: 1 | 2 | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--params') paramsSpec = argv[++i];
+    else if (argv[i] === '--dir') dir = argv[++i];
+    else if (argv[i] === '--json-only') jsonOnly = true;
+    else if (argv[i] === '--rc') rc = Number(argv[++i]) as 1 | 2;
+    else {
+      process.stderr.write(`validate-twin: unknown argument "${argv[i]}"\n`);
+      return 2;
+    }
+  }
+  const p = loadParams(paramsSpec);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort((a, b) => Number(nominalTemp(b).replace('?', '-99')) - Number(nominalTemp(a).replace('?', '-99')) || a.localeCompare(b));
+  const rows: (ReplayResult & { file: string; temp: string; pass: boolean | null })[] = [];
+  for (const f of files) {
+    const s = loadCellCsv(path.join(dir, f));
+    const r = replayCell(s, p, { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8, rcPairs: rc });
+    const temp = nominalTemp(f);
+    const t = TARGETS[temp];
+    const pass = t ? r.voltage_rmse_mv <= t.vRmseMv && r.soc_rmse_pct <= t.socRmsePct && r.soc_max_abs_after_600s_pct !== null && r.soc_max_abs_after_600s_pct <= 2 : null;
+    rows.push({ file: f, temp, pass, ...r });
+  }
+  const perTemp: Record<string, Record<string, number>> = {};
+  for (const temp of [...new Set(rows.map((r) => r.temp))]) {
+    const rs = rows.filter((r) => r.temp === temp);
+    const mean = (k: keyof ReplayResult) => Number((rs.reduce((a, r) => a + (r[k] as number), 0) / rs.length).toFixed(3));
+    const max = (k: keyof ReplayResult) => Number(Math.max(...rs.map((r) => r[k] as number)).toFixed(3));
+    perTemp[temp] = {
+      files: rs.length,
+      voltage_rmse_mv_mean: mean('voltage_rmse_mv'),
+      voltage_rmse_mv_max: max('voltage_rmse_mv'),
+      soc_rmse_pct_mean: mean('soc_rmse_pct'),
+      soc_rmse_pct_max: max('soc_rmse_pct'),
+      soc_mae_pct_mean: mean('soc_mae_pct'),
+      soc_max_abs_after_600s_pct_max: max('soc_max_abs_after_600s_pct'),
+    };
+  }
+  if (!jsonOnly) {
+    const pad = (s: string | number, w: number) => String(s).padStart(w);
+    const lines = [
+      `validate:twin  params=${p.name}  Q=2.9 Ah  EKF start SOC 0.8  (targets: 25 degC V<=15 mV SOC<=1.0 %; 10/0 degC V<=25 mV SOC<=1.5 %; |SOC err|<=2 % after 600 s)`,
+      `${'file'.padEnd(22)}${pad('T', 4)}${pad('V rmse', 9)}${pad('V max', 9)}${pad('SOC rmse', 10)}${pad('SOC max', 9)}${pad('>600s', 8)}${pad('conv s', 8)}${pad('Tmean', 7)}  pass`,
+    ];
+    for (const r of rows)
+      lines.push(
+        `${r.file.padEnd(22)}${pad(r.temp, 4)}${pad(r.voltage_rmse_mv.toFixed(1), 9)}${pad(r.voltage_max_abs_mv.toFixed(0), 9)}${pad(r.soc_rmse_pct.toFixed(2), 10)}${pad(r.soc_max_abs_pct.toFixed(1), 9)}${pad((r.soc_max_abs_after_600s_pct ?? NaN).toFixed(2), 8)}${pad(r.converge_s ?? 'never', 8)}${pad(r.param_temp_c.toFixed(1), 7)}  ${r.pass === null ? '-' : r.pass ? 'yes' : 'NO'}`,
+      );
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  process.stdout.write(JSON.stringify({ params: p.name, qAh: 2.9, ekfInitialSoc: 0.8, perTemperature: perTemp, files: rows.map(({ warnings, ...r }) => ({ ...r, warnings: warnings.length })) }) + '\n');
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((c) => process.exit(c));
+}

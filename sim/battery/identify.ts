@@ -1,0 +1,565 @@
+// Parameter identification from HPPC pulse tests (H1). Pure: takes arrays, returns parameters and
+// a plot-ready residual report. No I/O.
+//
+// Method (per temperature):
+//  1. Pulses: runs of discharge current above a threshold. The rest voltage just before the
+//     first pulse of a set (rest >= minRestS) is an OCV point at SOC = soc0 + ah / Q.
+//  2. R0 from the pulse onset and release: |dV / dI| across the current steps (mean of both).
+//  3. RC pairs: output-error least squares over the pulse and the following rest, with R0 fixed:
+//       V(t) = V_rest + dOCV/dSOC * dSOC(t) - I(t) R0 + sum_j R_j phi_j(t; tau_j)
+//     where phi_j is the exact zero-order-hold response of a unit-resistance RC branch with time
+//     constant tau_j to the measured current. For fixed taus the R_j enter linearly (solved by
+//     normal equations); the taus are found by a log-spaced grid search with local refinement.
+//     Then the per-temperature median taus are fixed and every pulse is refitted (linear only).
+//  4. Tables: R at the reference current (1C by default) per SOC set; the current dependence is
+//     the median over SOC sets of R(I) / R(Iref) (Butler-Volmer-like drop of R with current at
+//     low temperature).
+//  5. OCV(T, SOC): rest points at that temperature; between them the shape of a reference curve
+//     (e.g. the C/20 discharge), shifted by the linearly interpolated offset at the rest points.
+import { interp1, interp1Slope } from '../core/table';
+import { CellParamsSchema, type CellParams } from './params';
+
+export interface HppcSeries {
+  timeS: ArrayLike<number>;
+  /** A, + = discharge */
+  currentA: ArrayLike<number>;
+  voltageV: ArrayLike<number>;
+  /** cumulative charge counter (Ah, negative while discharging), e.g. a tester's Ah column */
+  ahAh?: ArrayLike<number>;
+  tempC: ArrayLike<number>;
+}
+
+export interface IdentifyOptions {
+  capacityAh: number;
+  /** SOC at ah = 0 (default 1: the test starts full) */
+  initialSoc?: number;
+  pulseThresholdA?: number;
+  minRestS?: number;
+  /** reference OCV shape (SOC ascending) used between rest points; default: linear between points */
+  ocvShape?: { soc: number[]; voltageV: number[] };
+  rcPairs?: 1 | 2;
+  referenceCurrentA?: number;
+  tau1RangeS?: [number, number];
+  tau2RangeS?: [number, number];
+  /** max seconds of rest after a pulse used in the fit */
+  fitWindowS?: number;
+}
+
+export interface RestPoint {
+  soc: number;
+  voltageV: number;
+  restS: number;
+  tempC: number;
+}
+
+export interface PulseFit {
+  index: number;
+  startS: number;
+  durationS: number;
+  soc: number;
+  currentA: number;
+  tempC: number;
+  truncated: boolean;
+  r0Ohm: number;
+  r1Ohm: number;
+  tau1S: number;
+  r2Ohm: number;
+  tau2S: number;
+  rmseMv: number;
+  maxAbsMv: number;
+  /** plot-ready residuals (thinned): time from pulse start, measured and fitted voltage */
+  trace: { tS: number[]; measuredV: number[]; fittedV: number[] };
+}
+
+export interface TemperatureIdentification {
+  tempC: number;
+  restPoints: RestPoint[];
+  pulses: PulseFit[];
+  tau1S: number;
+  tau2S: number;
+  rmseMv: number;
+}
+
+const log = Math.log;
+
+function socAt(s: HppcSeries, k: number, soc0: number, q: number, cum: Float64Array): number {
+  if (s.ahAh) return soc0 + s.ahAh[k] / q;
+  return soc0 - cum[k] / q;
+}
+
+function geomGrid(lo: number, hi: number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(lo * (hi / lo) ** (i / (n - 1)));
+  return out;
+}
+
+interface Window {
+  t: Float64Array; // relative time
+  I: Float64Array;
+  V: Float64Array;
+  dsoc: Float64Array; // SOC change since window start (negative on discharge)
+}
+
+/** Unit-resistance RC response to the window current (exact ZOH, I_k held over (t_{k-1}, t_k]). */
+function rcResponse(w: Window, tau: number, out: Float64Array): void {
+  let v = 0;
+  out[0] = 0;
+  for (let k = 1; k < w.t.length; k++) {
+    const a = Math.exp(-(w.t[k] - w.t[k - 1]) / tau);
+    v = a * v - (1 - a) * w.I[k];
+    out[k] = v;
+  }
+}
+
+/** Linear LS for y = sum_j x_j phi_j, returns coefficients and SSE (2 or 1 regressors). */
+function ls(y: Float64Array, phis: Float64Array[]): { x: number[]; sse: number } {
+  const m = phis.length;
+  const A = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+  const b = new Array<number>(m).fill(0);
+  for (let k = 0; k < y.length; k++) {
+    for (let i = 0; i < m; i++) {
+      b[i] += phis[i][k] * y[k];
+      for (let j = 0; j <= i; j++) A[i][j] += phis[i][k] * phis[j][k];
+    }
+  }
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) A[i][j] = A[j][i];
+  let x: number[];
+  if (m === 1) x = [A[0][0] > 0 ? b[0] / A[0][0] : 0];
+  else {
+    const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+    x = Math.abs(det) < 1e-300 ? [0, 0] : [(b[0] * A[1][1] - b[1] * A[0][1]) / det, (A[0][0] * b[1] - A[1][0] * b[0]) / det];
+  }
+  let sse = 0;
+  for (let k = 0; k < y.length; k++) {
+    let f = 0;
+    for (let i = 0; i < m; i++) f += x[i] * phis[i][k];
+    sse += (y[k] - f) ** 2;
+  }
+  return { x, sse };
+}
+
+interface FitResult {
+  r1: number;
+  tau1: number;
+  r2: number;
+  tau2: number;
+  sse: number;
+}
+
+function fitTaus(y: Float64Array, w: Window, rcPairs: 1 | 2, tau1Range: [number, number], tau2Range: [number, number], fixed?: { tau1: number; tau2: number }): FitResult {
+  const n = w.t.length;
+  const p1 = new Float64Array(n);
+  const p2 = new Float64Array(n);
+  const evalPair = (tau1: number, tau2: number): FitResult => {
+    rcResponse(w, tau1, p1);
+    if (rcPairs === 1) {
+      const r = ls(y, [p1]);
+      return { r1: r.x[0], tau1, r2: 0, tau2: 0, sse: r.sse };
+    }
+    rcResponse(w, tau2, p2);
+    const r = ls(y, [p1, p2]);
+    return { r1: r.x[0], tau1, r2: r.x[1], tau2, sse: r.sse };
+  };
+  if (fixed) return evalPair(fixed.tau1, fixed.tau2);
+  let best: FitResult = { r1: 0, tau1: 1, r2: 0, tau2: 0, sse: Infinity };
+  const g1 = geomGrid(tau1Range[0], tau1Range[1], 16);
+  const g2 = rcPairs === 2 ? geomGrid(tau2Range[0], tau2Range[1], 16) : [0];
+  for (const t1 of g1)
+    for (const t2 of g2) {
+      if (rcPairs === 2 && t2 < 2 * t1) continue;
+      const r = evalPair(t1, t2);
+      if (r.sse < best.sse && r.r1 >= 0 && r.r2 >= 0) best = r;
+    }
+  // local refinement (coordinate search in log space)
+  let step = 0.25;
+  for (let it = 0; it < 24 && Number.isFinite(best.sse); it++) {
+    let improved = false;
+    for (const [d1, d2] of [
+      [step, 0],
+      [-step, 0],
+      [0, step],
+      [0, -step],
+    ]) {
+      if (rcPairs === 1 && d2 !== 0) continue;
+      const t1 = best.tau1 * Math.exp(d1);
+      const t2 = rcPairs === 2 ? best.tau2 * Math.exp(d2) : 0;
+      if (t1 < tau1Range[0] * 0.5 || t1 > tau1Range[1] * 2) continue;
+      if (rcPairs === 2 && (t2 < 1.5 * t1 || t2 > tau2Range[1] * 2)) continue;
+      const r = evalPair(t1, t2);
+      if (r.sse < best.sse && r.r1 >= 0 && r.r2 >= 0) {
+        best = r;
+        improved = true;
+      }
+    }
+    if (!improved) step /= 2;
+    if (step < 0.01) break;
+  }
+  if (!Number.isFinite(best.sse)) best = evalPair(g1[Math.floor(g1.length / 2)], g2[Math.floor(g2.length / 2)]);
+  return best;
+}
+
+interface PulseSpan {
+  k0: number; // first sample with current on
+  kOff: number; // first sample with current off again
+  kEnd: number; // last sample of the following rest used for the fit
+  restBeforeS: number;
+}
+
+function findPulses(s: HppcSeries, threshold: number): PulseSpan[] {
+  const n = s.timeS.length;
+  const out: PulseSpan[] = [];
+  let lastOffT = -Infinity;
+  let k = 1;
+  while (k < n) {
+    if (s.currentA[k] > threshold && !(s.currentA[k - 1] > threshold)) {
+      const k0 = k;
+      while (k < n && s.currentA[k] > threshold) k++;
+      const kOff = Math.min(k, n - 1);
+      let kEnd = kOff;
+      while (kEnd + 1 < n && Math.abs(s.currentA[kEnd + 1]) <= threshold) kEnd++;
+      out.push({ k0, kOff, kEnd, restBeforeS: s.timeS[k0 - 1] - lastOffT });
+      lastOffT = s.timeS[kOff];
+      k = kOff;
+    } else k++;
+  }
+  return out;
+}
+
+/** Identifies one HPPC test (one temperature). */
+export function identifyHppc(s: HppcSeries, opts: IdentifyOptions): TemperatureIdentification {
+  const n = s.timeS.length;
+  const q = opts.capacityAh;
+  const soc0 = opts.initialSoc ?? 1;
+  const thr = opts.pulseThresholdA ?? 0.3;
+  const minRest = opts.minRestS ?? 1500;
+  const rcPairs = opts.rcPairs ?? 2;
+  const tau1Range = opts.tau1RangeS ?? [0.3, 40];
+  const tau2Range = opts.tau2RangeS ?? [20, 2000];
+  const fitWindowS = opts.fitWindowS ?? 1200;
+  const cum = new Float64Array(n);
+  for (let k = 1; k < n; k++) cum[k] = cum[k - 1] + (s.currentA[k] * (s.timeS[k] - s.timeS[k - 1])) / 3600;
+  const spans = findPulses(s, thr);
+  const restPoints: RestPoint[] = [];
+  for (const sp of spans) {
+    if (sp.restBeforeS >= minRest && sp.k0 > 0) {
+      restPoints.push({ soc: socAt(s, sp.k0 - 1, soc0, q, cum), voltageV: s.voltageV[sp.k0 - 1], restS: Number.isFinite(sp.restBeforeS) ? sp.restBeforeS : -1, tempC: s.tempC[sp.k0 - 1] });
+    }
+  }
+  restPoints.sort((a, b) => a.soc - b.soc);
+  const ocvSlope = (soc: number) => {
+    if (opts.ocvShape) return interp1Slope(opts.ocvShape.soc, opts.ocvShape.voltageV, Math.min(Math.max(soc, opts.ocvShape.soc[0]), opts.ocvShape.soc[opts.ocvShape.soc.length - 1]));
+    if (restPoints.length >= 2) return interp1Slope(restPoints.map((r) => r.soc), restPoints.map((r) => r.voltageV), soc);
+    return 0.7;
+  };
+
+  // build windows
+  const windows: { sp: PulseSpan; w: Window; y: Float64Array; r0: number; truncated: boolean; soc: number; I: number; T: number; vRest: number }[] = [];
+  for (const sp of spans) {
+    if (sp.k0 < 1) continue;
+    const kStart = sp.k0 - 1;
+    let kEnd = sp.kEnd;
+    while (kEnd > sp.kOff && s.timeS[kEnd] - s.timeS[sp.kOff] > fitWindowS) kEnd--;
+    const m = kEnd - kStart + 1;
+    const w: Window = { t: new Float64Array(m), I: new Float64Array(m), V: new Float64Array(m), dsoc: new Float64Array(m) };
+    for (let j = 0; j < m; j++) {
+      const k = kStart + j;
+      w.t[j] = s.timeS[k] - s.timeS[kStart];
+      w.I[j] = j === 0 ? 0 : s.currentA[k];
+      w.V[j] = s.voltageV[k];
+      w.dsoc[j] = j === 0 ? 0 : w.dsoc[j - 1] - (w.I[j] * (w.t[j] - w.t[j - 1])) / 3600 / q;
+    }
+    const durationS = s.timeS[sp.kOff] - s.timeS[sp.k0 - 1];
+    const Ion = s.currentA[sp.k0];
+    const dVon = s.voltageV[sp.k0 - 1] - s.voltageV[sp.k0];
+    const dIon = s.currentA[sp.k0] - s.currentA[sp.k0 - 1];
+    const dVoff = s.voltageV[sp.kOff] - s.voltageV[sp.kOff - 1];
+    const dIoff = s.currentA[sp.kOff - 1] - s.currentA[sp.kOff];
+    const rOn = dIon > 0 ? dVon / dIon : NaN;
+    const rOff = dIoff > 0 ? dVoff / dIoff : NaN;
+    const r0 = Number.isFinite(rOn) && Number.isFinite(rOff) ? 0.5 * (rOn + rOff) : Number.isFinite(rOn) ? rOn : rOff;
+    const soc = socAt(s, sp.k0 - 1, soc0, q, cum);
+    const slope = ocvSlope(soc);
+    const vRest = s.voltageV[sp.k0 - 1];
+    const y = new Float64Array(m);
+    for (let j = 0; j < m; j++) y[j] = w.V[j] - (vRest + slope * w.dsoc[j] - w.I[j] * r0);
+    windows.push({ sp, w, y, r0, truncated: durationS < 5, soc, I: Ion, T: s.tempC[sp.k0], vRest });
+  }
+
+  // pass 1: free taus per pulse; pass 2: median taus fixed
+  const free = windows.map((x) => (x.truncated ? null : fitTaus(x.y, x.w, rcPairs, tau1Range, tau2Range)));
+  const med = (a: number[]) => {
+    const b = a.filter(Number.isFinite).sort((u, v) => u - v);
+    return b.length ? b[Math.floor(b.length / 2)] : NaN;
+  };
+  const tau1 = med(free.filter((f): f is FitResult => !!f).map((f) => f.tau1));
+  const tau2 = rcPairs === 2 ? med(free.filter((f): f is FitResult => !!f).map((f) => f.tau2)) : 0;
+  const pulses: PulseFit[] = [];
+  let sseAll = 0;
+  let nAll = 0;
+  windows.forEach((x, idx) => {
+    const fit = x.truncated ? { r1: NaN, tau1, r2: NaN, tau2, sse: 0 } : fitTaus(x.y, x.w, rcPairs, tau1Range, tau2Range, { tau1, tau2 });
+    const p1 = new Float64Array(x.w.t.length);
+    const p2 = new Float64Array(x.w.t.length);
+    if (!x.truncated) {
+      rcResponse(x.w, tau1, p1);
+      if (rcPairs === 2) rcResponse(x.w, tau2, p2);
+    }
+    const tr = { tS: [] as number[], measuredV: [] as number[], fittedV: [] as number[] };
+    let sse = 0;
+    let maxAbs = 0;
+    const stride = Math.max(1, Math.floor(x.w.t.length / 200));
+    for (let j = 0; j < x.w.t.length; j++) {
+      const fitted = x.vRest + ocvSlope(x.soc) * x.w.dsoc[j] - x.w.I[j] * x.r0 + (x.truncated ? 0 : fit.r1 * p1[j] + (rcPairs === 2 ? fit.r2 * p2[j] : 0));
+      const e = x.w.V[j] - fitted;
+      sse += e * e;
+      maxAbs = Math.max(maxAbs, Math.abs(e));
+      if (j % stride === 0 || j === x.w.t.length - 1) {
+        tr.tS.push(Number(x.w.t[j].toFixed(3)));
+        tr.measuredV.push(x.w.V[j]);
+        tr.fittedV.push(Number(fitted.toFixed(6)));
+      }
+    }
+    if (!x.truncated) {
+      sseAll += sse;
+      nAll += x.w.t.length;
+    }
+    pulses.push({
+      index: idx,
+      startS: s.timeS[x.sp.k0],
+      durationS: s.timeS[x.sp.kOff] - s.timeS[x.sp.k0 - 1],
+      soc: x.soc,
+      currentA: x.I,
+      tempC: x.T,
+      truncated: x.truncated,
+      r0Ohm: x.r0,
+      r1Ohm: fit.r1,
+      tau1S: tau1,
+      r2Ohm: rcPairs === 2 ? fit.r2 : 0,
+      tau2S: tau2,
+      rmseMv: 1000 * Math.sqrt(sse / x.w.t.length),
+      maxAbsMv: 1000 * maxAbs,
+      trace: tr,
+    });
+  });
+  const temps = Array.from(s.tempC).filter(Number.isFinite);
+  return {
+    tempC: temps.reduce((a, b) => a + b, 0) / Math.max(1, temps.length),
+    restPoints,
+    pulses,
+    tau1S: tau1,
+    tau2S: tau2,
+    rmseMv: 1000 * Math.sqrt(sseAll / Math.max(1, nAll)),
+  };
+}
+
+export interface BuildOptions {
+  name: string;
+  chemistry: CellParams['chemistry'];
+  source: string;
+  capacityAh: number;
+  vMinV: number;
+  vMaxV: number;
+  socBreakpoints: number[];
+  /** nominal temperature for each identification, same order */
+  tempBreakpointsC: number[];
+  referenceCurrentA: number;
+  /** |I| breakpoints for the current dependence (A); omit for none */
+  currentBreakpointsA?: number[];
+  ocvShape?: { soc: number[]; voltageV: number[] };
+  rcPairs: 1 | 2;
+  thermal: CellParams['thermal'];
+  /** extra temperatures (degC, above the measured range) extrapolated with Arrhenius from the two warmest */
+  extrapolateToC?: number[];
+}
+
+function groupBySet(pulses: PulseFit[]): PulseFit[][] {
+  // pulses of one set are close in SOC (a few %); a new set starts after a bigger SOC jump
+  const sets: PulseFit[][] = [];
+  for (const p of pulses) {
+    const last = sets[sets.length - 1];
+    if (last && Math.abs(last[0].soc - p.soc) < 0.04) last.push(p);
+    else sets.push([p]);
+  }
+  return sets;
+}
+
+/** Value of R at current iRef for one set: log-log interpolation between the pulses. */
+function atCurrent(set: PulseFit[], key: 'r0Ohm' | 'r1Ohm' | 'r2Ohm', iRef: number): number {
+  const pts = set.filter((p) => Number.isFinite(p[key]) && p[key] > 0 && (key === 'r0Ohm' || !p.truncated)).sort((a, b) => a.currentA - b.currentA);
+  if (pts.length === 0) return NaN;
+  return Math.exp(interp1(pts.map((p) => log(p.currentA)), pts.map((p) => log(p[key])), log(iRef)));
+}
+
+function fillRow(xs: number[], ys: number[], grid: number[]): number[] {
+  const ok = xs.map((x, i) => [x, ys[i]] as [number, number]).filter(([, y]) => Number.isFinite(y)).sort((a, b) => a[0] - b[0]);
+  if (ok.length === 0) return grid.map(() => NaN);
+  return grid.map((g) => interp1(ok.map((o) => o[0]), ok.map((o) => o[1]), g));
+}
+
+/**
+ * Builds a CellParams from identifications at several temperatures (+ optional OCV shape).
+ * Returns the params and a compact report of the fit.
+ */
+export function buildCellParams(ids: TemperatureIdentification[], o: BuildOptions): { params: CellParams; report: Record<string, unknown> } {
+  if (ids.length !== o.tempBreakpointsC.length) throw new Error('buildCellParams: one nominal temperature per identification');
+  const order = o.tempBreakpointsC.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const temps = order.map(([t]) => t);
+  const sorted = order.map(([, i]) => ids[i]);
+  const sb = o.socBreakpoints;
+  const ocvRows: number[][] = [];
+  const r0Rows: number[][] = [];
+  const r1Rows: number[][] = [];
+  const r2Rows: number[][] = [];
+  const c1Rows: number[][] = [];
+  const c2Rows: number[][] = [];
+  const r0Scale: number[][] = [];
+  const rcScale: number[][] = [];
+  const report: Record<string, unknown> = {};
+  for (let ti = 0; ti < sorted.length; ti++) {
+    const id = sorted[ti];
+    // OCV
+    const rp = id.restPoints;
+    let ocv: number[];
+    if (o.ocvShape && rp.length >= 1) {
+      const offs = rp.map((r) => r.voltageV - interp1(o.ocvShape!.soc, o.ocvShape!.voltageV, r.soc));
+      ocv = sb.map((s) => interp1(o.ocvShape!.soc, o.ocvShape!.voltageV, s) + interp1(rp.map((r) => r.soc), offs, s));
+    } else {
+      ocv = fillRow(rp.map((r) => r.soc), rp.map((r) => r.voltageV), sb);
+    }
+    ocvRows.push(ocv.map((v) => Number(v.toFixed(5))));
+    const sets = groupBySet(id.pulses);
+    const setSoc = sets.map((st) => st[0].soc);
+    const r0 = sets.map((st) => atCurrent(st, 'r0Ohm', o.referenceCurrentA));
+    const r1 = sets.map((st) => atCurrent(st, 'r1Ohm', o.referenceCurrentA));
+    const r2 = sets.map((st) => atCurrent(st, 'r2Ohm', o.referenceCurrentA));
+    const r0Row = fillRow(setSoc, r0, sb);
+    const r1Row = fillRow(setSoc, r1, sb);
+    const r2Row = fillRow(setSoc, r2, sb);
+    r0Rows.push(r0Row.map((v) => Number(v.toPrecision(5))));
+    r1Rows.push(r1Row.map((v) => Number(Math.max(v, 1e-6).toPrecision(5))));
+    c1Rows.push(r1Row.map((v) => Number((id.tau1S / Math.max(v, 1e-6)).toPrecision(5))));
+    if (o.rcPairs === 2) {
+      r2Rows.push(r2Row.map((v) => Number(Math.max(v, 1e-6).toPrecision(5))));
+      c2Rows.push(r2Row.map((v) => Number((id.tau2S / Math.max(v, 1e-6)).toPrecision(5))));
+    }
+    if (o.currentBreakpointsA) {
+      const ratio = (key: 'r0Ohm' | 'r1Ohm', iq: number) => {
+        const rs: number[] = [];
+        for (const st of sets) {
+          const ref = atCurrent(st, key, o.referenceCurrentA);
+          const at = atCurrent(st, key, Math.max(iq, Math.min(...st.map((p) => p.currentA))));
+          const maxI = Math.max(...st.filter((p) => key === 'r0Ohm' || !p.truncated).map((p) => p.currentA));
+          if (Number.isFinite(ref) && Number.isFinite(at) && iq <= maxI * 1.01) rs.push(at / ref);
+        }
+        rs.sort((a, b) => a - b);
+        return rs.length ? rs[Math.floor(rs.length / 2)] : NaN;
+      };
+      const fill = (vals: number[]) => {
+        // beyond the largest tested current keep the last ratio
+        let last = 1;
+        return vals.map((v) => (Number.isFinite(v) ? (last = v) : last));
+      };
+      r0Scale.push(fill(o.currentBreakpointsA.map((i) => ratio('r0Ohm', i))).map((v) => Number(v.toFixed(4))));
+      rcScale.push(fill(o.currentBreakpointsA.map((i) => ratio('r1Ohm', i))).map((v) => Number(v.toFixed(4))));
+    }
+    report[`T${temps[ti]}`] = {
+      measuredMeanTempC: Number(id.tempC.toFixed(2)),
+      restPoints: rp.length,
+      pulses: id.pulses.length,
+      truncatedPulses: id.pulses.filter((p) => p.truncated).length,
+      tau1S: Number(id.tau1S.toFixed(3)),
+      tau2S: Number(id.tau2S.toFixed(2)),
+      pulseFitRmseMv: Number(id.rmseMv.toFixed(2)),
+    };
+  }
+  // Arrhenius extrapolation above the measured range (from the two warmest temperatures)
+  if (o.extrapolateToC && temps.length >= 2) {
+    const n = temps.length;
+    const ta = temps[n - 2] + 273.15;
+    const tb = temps[n - 1] + 273.15;
+    for (const tx of o.extrapolateToC) {
+      const tk = tx + 273.15;
+      const ext = (rows: number[][]) => {
+        const a = rows[n - 2];
+        const b = rows[n - 1];
+        return b.map((vb, j) => {
+          const ea = Math.log(a[j] / vb) / (1 / ta - 1 / tb); // ln R = c + ea / T
+          const e = Math.max(0, ea);
+          return Number((vb * Math.exp(e * (1 / tk - 1 / tb))).toPrecision(5));
+        });
+      };
+      const keepTau = (rRows: number[][], cRows: number[][], newR: number[]) => newR.map((r, j) => Number(((rRows[n - 1][j] * cRows[n - 1][j]) / r).toPrecision(5)));
+      const newR0 = ext(r0Rows);
+      const newR1 = ext(r1Rows);
+      c1Rows.push(keepTau(r1Rows, c1Rows, newR1));
+      r1Rows.push(newR1);
+      r0Rows.push(newR0);
+      if (o.rcPairs === 2) {
+        const newR2 = ext(r2Rows);
+        c2Rows.push(keepTau(r2Rows, c2Rows, newR2));
+        r2Rows.push(newR2);
+      }
+      ocvRows.push(ocvRows[n - 1].slice());
+      if (o.currentBreakpointsA) {
+        r0Scale.push(r0Scale[n - 1].slice());
+        rcScale.push(rcScale[n - 1].slice());
+      }
+      temps.push(tx);
+    }
+  }
+  const params: CellParams = CellParamsSchema.parse({
+    name: o.name,
+    chemistry: o.chemistry,
+    source: o.source,
+    capacityAh: o.capacityAh,
+    vMinV: o.vMinV,
+    vMaxV: o.vMaxV,
+    socBreakpoints: sb,
+    tempBreakpointsC: temps,
+    ocvV: ocvRows,
+    r0Ohm: r0Rows,
+    r1Ohm: r1Rows,
+    c1F: c1Rows,
+    ...(o.rcPairs === 2 ? { r2Ohm: r2Rows, c2F: c2Rows } : {}),
+    ...(o.currentBreakpointsA ? { currentDependence: { currentBreakpointsA: o.currentBreakpointsA, r0Scale, rcScale } } : {}),
+    thermal: o.thermal,
+    identification: report,
+  });
+  return { params, report };
+}
+
+/** Cooling time constant (s) from temperature decays after pulses (log-linear fit per decay). */
+export function coolingTimeConstantS(s: HppcSeries, threshold = 0.3, minRiseK = 0.3): number {
+  const n = s.timeS.length;
+  const taus: number[] = [];
+  let k = 1;
+  while (k < n) {
+    if (s.currentA[k - 1] > threshold && !(s.currentA[k] > threshold)) {
+      // find the temperature before the pulse
+      let kb = k - 1;
+      while (kb > 0 && s.currentA[kb] > threshold) kb--;
+      const base = s.tempC[kb];
+      const kOff = k;
+      // peak
+      let kp = kOff;
+      for (let j = kOff; j < n && s.timeS[j] - s.timeS[kOff] < 60 && !(s.currentA[j] > threshold); j++) if (s.tempC[j] > s.tempC[kp]) kp = j;
+      if (s.tempC[kp] - base >= minRiseK) {
+        let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+        for (let j = kp; j < n && s.timeS[j] - s.timeS[kp] < 900 && !(s.currentA[j] > threshold); j++) {
+          const ex = s.tempC[j] - base;
+          if (ex < 0.08) break;
+          const x = s.timeS[j] - s.timeS[kp];
+          const y = Math.log(ex);
+          sx += x; sy += y; sxx += x * x; sxy += x * y; m++;
+        }
+        if (m >= 5) {
+          const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+          if (slope < 0) taus.push(-1 / slope);
+        }
+      }
+    }
+    k++;
+  }
+  taus.sort((a, b) => a - b);
+  return taus.length ? taus[Math.floor(taus.length / 2)] : NaN;
+}

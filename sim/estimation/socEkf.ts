@@ -1,0 +1,124 @@
+// Extended Kalman filter for SOC (H1), after G. L. Plett, "Extended Kalman filtering for battery
+// management systems of LiPB-based HEV battery packs, Part 2/3", J. Power Sources 134 (2004)
+// 262-276 / 277-292.
+//
+// State x = [z, v1, v2] (SOC, RC-branch voltages; v2 = 0 for 1 RC), input I (A, + = discharge),
+// measured terminal voltage y (V), cell temperature T (degC) used to look up every parameter
+// (OCV, R0, R_j, tau_j are tables over temperature and SOC, plus the optional current scaling).
+//   Predict:  z-  = z - I dt / (3600 Q)
+//             vj- = a_j vj - b_j I,   a_j = exp(-dt/tau_j), b_j = R_j (1 - a_j)
+//             P-  = A P A^T + Qw,     A = diag(1, a1, a2)
+//   Update:   h(x-) = OCV(z-, T) - R0 I + v1- + v2-,   H = [dOCV/dz, 1, 1]
+//             S = H P- H^T + Rv,  K = P- H^T / S,  x = x- + K (y - h),
+//             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
+// All arithmetic on a 3x3 symmetric P is unrolled; an update allocates nothing.
+import type { CellParams } from '../battery/params';
+import { compileCell, cellCoefficients, newCellCoefficients, type CompiledCell } from '../battery/ecm';
+
+export interface SocEkfOptions {
+  initialSoc: number;
+  /** initial SOC standard deviation (default 0.2) */
+  socStd0?: number;
+  /** measurement noise std (V), model + sensor (default 0.015) */
+  voltageStdV?: number;
+  /** SOC random-walk density (1/sqrt(s)), default 2e-5 */
+  socProcessStd?: number;
+  /** RC-voltage process noise density (V/sqrt(s)), default 1e-3 */
+  vProcessStd?: number;
+  rcPairs?: 1 | 2;
+  /** capacity used for coulomb counting (Ah), default params.capacityAh */
+  capacityAh?: number;
+}
+
+export class SocEkf {
+  readonly model: CompiledCell;
+  readonly rc2: boolean;
+  capacityAh: number;
+  /** state [z, v1, v2] */
+  readonly x = new Float64Array(3);
+  /** covariance, symmetric, row-major 3x3 */
+  readonly P = new Float64Array(9);
+  private readonly rv: number;
+  private readonly qz: number;
+  private readonly qv: number;
+  private readonly c = newCellCoefficients();
+  /** last innovation (V) and predicted voltage (V) */
+  innovationV = 0;
+  predictedV = 0;
+  clampCount = 0;
+
+  constructor(
+    readonly params: CellParams,
+    opts: SocEkfOptions,
+    model?: CompiledCell,
+  ) {
+    this.model = model ?? compileCell(params);
+    this.rc2 = (opts.rcPairs ?? (this.model.hasRc2 ? 2 : 1)) === 2 && this.model.hasRc2;
+    this.capacityAh = opts.capacityAh ?? params.capacityAh;
+    const s0 = opts.socStd0 ?? 0.2;
+    this.rv = (opts.voltageStdV ?? 0.015) ** 2;
+    this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
+    this.qv = (opts.vProcessStd ?? 1e-3) ** 2;
+    this.x[0] = opts.initialSoc;
+    this.P[0] = s0 * s0;
+    this.P[4] = 1e-4;
+    this.P[8] = this.rc2 ? 1e-4 : 0;
+  }
+
+  get soc(): number {
+    return this.x[0];
+  }
+
+  /** One predict + update with the current held over the last dtS seconds. */
+  step(currentA: number, measuredV: number, tempC: number, dtS: number): number {
+    const c = cellCoefficients(this.model, this.x[0] - (currentA * dtS) / (3600 * this.capacityAh), tempC, currentA, dtS, this.c);
+    this.clampCount += c.clamped;
+    const a1 = c.a1;
+    const a2 = this.rc2 ? c.a2 : 0;
+    // predict
+    const z = this.x[0] - (currentA * dtS) / (3600 * this.capacityAh);
+    const v1 = a1 * this.x[1] - c.b1 * currentA;
+    const v2 = this.rc2 ? a2 * this.x[2] - c.b2 * currentA : 0;
+    const P = this.P;
+    // P- = A P A^T + Q, A = diag(1, a1, a2)
+    let p00 = P[0] + this.qz * dtS;
+    let p01 = a1 * P[1];
+    let p02 = a2 * P[2];
+    let p11 = a1 * a1 * P[4] + this.qv * dtS;
+    let p12 = a1 * a2 * P[5];
+    let p22 = this.rc2 ? a2 * a2 * P[8] + this.qv * dtS : 0;
+    // update
+    const h0 = c.dOcvDSoc;
+    const h2 = this.rc2 ? 1 : 0;
+    const yhat = c.ocvV - c.r0Ohm * currentA + v1 + v2;
+    this.predictedV = yhat;
+    const e = measuredV - yhat;
+    this.innovationV = e;
+    // PH^T
+    const g0 = p00 * h0 + p01 + p02 * h2;
+    const g1 = p01 * h0 + p11 + p12 * h2;
+    const g2 = p02 * h0 + p12 + p22 * h2;
+    const S = h0 * g0 + g1 + h2 * g2 + this.rv;
+    const k0 = g0 / S;
+    const k1 = g1 / S;
+    const k2 = g2 / S;
+    this.x[0] = z + k0 * e;
+    this.x[1] = v1 + k1 * e;
+    this.x[2] = v2 + k2 * e;
+    // Joseph form: P = (I - K H) P- (I - K H)^T + K R K^T; with P- H^T = g this equals
+    // P- - K g^T - g K^T + K (S) K^T  (S = H P- H^T + R)
+    p00 = p00 - 2 * k0 * g0 + k0 * k0 * S;
+    p01 = p01 - k0 * g1 - g0 * k1 + k0 * k1 * S;
+    p02 = p02 - k0 * g2 - g0 * k2 + k0 * k2 * S;
+    p11 = p11 - 2 * k1 * g1 + k1 * k1 * S;
+    p12 = p12 - k1 * g2 - g1 * k2 + k1 * k2 * S;
+    p22 = p22 - 2 * k2 * g2 + k2 * k2 * S;
+    P[0] = Math.max(p00, 1e-14);
+    P[1] = P[3] = p01;
+    P[2] = P[6] = p02;
+    P[4] = Math.max(p11, 1e-14);
+    P[5] = P[7] = p12;
+    P[8] = this.rc2 ? Math.max(p22, 1e-14) : 0;
+    return this.x[0];
+  }
+}
