@@ -16,6 +16,8 @@ export interface CellSeries {
   rows: number;
   /** rows merged because their time stamp repeated the previous one (duplicateTime 'keep-last') */
   duplicateTimeRows: number;
+  /** rows dropped because of invalid values (invalidRows 'skip') */
+  skippedRows: number;
 }
 
 export class CsvError extends Error {
@@ -42,12 +44,16 @@ export interface CellCsvOptions {
   requireAh?: boolean;
   /** rows whose time equals the previous row's: 'error' (default) or 'keep-last' (merge, count) */
   duplicateTime?: 'error' | 'keep-last';
+  /** rows with missing, non-numeric or implausible values: 'error' (default) or 'skip' (counted) */
+  invalidRows?: 'error' | 'skip';
 }
 
 export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions = {}): CellSeries {
   const requireAh = opts.requireAh ?? true;
   const dupMode = opts.duplicateTime ?? 'error';
   let duplicates = 0;
+  let skipped = 0;
+  const skipBad = opts.invalidRows === 'skip';
   const lines = text.split(/\r?\n/);
   let li = 0;
   while (li < lines.length && lines[li].trim() === '') li++;
@@ -70,6 +76,20 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
     if (raw.trim() === '') continue;
     const parts = raw.split(',');
     const lineNo = k + 1;
+    if (skipBad) {
+      let bad = false;
+      for (const name of REQUIRED) {
+        const ci = idx[name];
+        if (ci === undefined) continue;
+        const st = (parts[ci] ?? '').trim();
+        const v = st === '' ? NaN : Number(st);
+        if (!Number.isFinite(v) || v < LIMITS[name][0] || v > LIMITS[name][1]) bad = true;
+      }
+      if (bad) {
+        skipped++;
+        continue;
+      }
+    }
     for (const name of REQUIRED) {
       const ci = idx[name];
       if (ci === undefined) continue;
@@ -107,6 +127,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
     tempC: Float64Array.from(cols.battery_temp_degC),
     rows,
     duplicateTimeRows: duplicates,
+    skippedRows: skipped,
   };
 }
 

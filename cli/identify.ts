@@ -5,19 +5,20 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
-import { identifyHppc, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
+import { existsSync } from 'node:fs';
+import { identifyHppc, identifyLongRelaxation, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
 
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--report report.json]
+  [--extrapolate-c 40] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
 between the HPPC rest points. --report writes the per-pulse fits with plot-ready residual traces.`;
 
 interface Args {
-  hppc: { file: string; tempC?: number }[];
+  hppc: { file: string; tempC?: number; interpulse?: string }[];
   ocv?: string;
   out?: string;
   report?: string;
@@ -59,6 +60,12 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case '--ocv': a.ocv = take(); break;
+      case '--interpulse': {
+        const last = a.hppc[a.hppc.length - 1];
+        if (!last) throw new Error('--interpulse must follow the --hppc file it belongs to');
+        last.interpulse = take();
+        break;
+      }
       case '--out': a.out = take(); break;
       case '--report': a.report = take(); break;
       case '--name': a.name = take(); break;
@@ -97,7 +104,7 @@ function parseArgs(argv: string[]): Args {
 
 /** OCV shape from a slow discharge from full: SOC = 1 + ah / Q, discharge rows only. */
 function ocvShapeFromSlowDischarge(file: string, qAh: number): { soc: number[]; voltageV: number[] } {
-  const s = loadCellCsv(file, { duplicateTime: 'keep-last' });
+  const s = loadCellCsv(file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
   const pts: [number, number][] = [];
   for (let k = 0; k < s.rows; k++) if (s.currentA[k] > 0.01) pts.push([1 + s.ahAh[k] / qAh, s.voltageV[k]]);
   if (pts.length < 10) throw new Error(`${file}: no slow discharge found (need rows with current_A < -0.01 A)`);
@@ -137,10 +144,17 @@ export async function main(argv: string[]): Promise<number> {
     const temps: number[] = [];
     let coolTau = NaN;
     for (const h of args.hppc) {
-      const s = loadCellCsv(h.file, { duplicateTime: 'keep-last' });
+      const s = loadCellCsv(h.file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
       process.stderr.write(`identify: ${path.basename(h.file)} (${s.rows} rows)\n`);
       const id = identifyHppc(s, { capacityAh: args.qAh, rcPairs: args.rc, ocvShape });
       if (id.pulses.length === 0) throw new Error(`${h.file}: no discharge pulses found (current_A below -0.3 A)`);
+      // slow discharges between the pulse sets (Panasonic layout: <T>_HPPC_interpulse_discharge.csv next to the pulse file)
+      const ip = h.interpulse ?? h.file.replace(/_HPPC_[^/]*\.csv$/, '_HPPC_interpulse_discharge.csv');
+      if (args.rc === 2 && ip !== h.file && existsSync(ip)) {
+        const si = loadCellCsv(ip, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh });
+        process.stderr.write(`identify: ${path.basename(ip)}: ${id.long.relaxations.length} relaxations, tau ${id.long.tauS.toFixed(0)} s\n`);
+      }
       ids.push(id);
       temps.push(h.tempC ?? Math.round(id.tempC));
       const tau = coolingTimeConstantS(s);

@@ -67,6 +67,8 @@ export interface PulseFit {
   tau2S: number;
   rmseMv: number;
   maxAbsMv: number;
+  /** DC resistance over the whole pulse: (V_rest + OCV change - V_end) / I (NaN if truncated) */
+  dcirOhm: number;
   /** plot-ready residuals (thinned): time from pulse start, measured and fitted voltage */
   trace: { tS: number[]; measuredV: number[]; fittedV: number[] };
 }
@@ -78,6 +80,8 @@ export interface TemperatureIdentification {
   tau1S: number;
   tau2S: number;
   rmseMv: number;
+  /** optional slow branch from the long relaxations (see identifyLongRelaxation) */
+  long?: LongRelaxationIdentification;
 }
 
 const log = Math.log;
@@ -323,7 +327,10 @@ export function identifyHppc(s: HppcSeries, opts: IdentifyOptions): TemperatureI
       sseAll += sse;
       nAll += x.w.t.length;
     }
+    const jEnd = x.sp.kOff - 1 - (x.sp.k0 - 1);
+    const dcir = x.truncated ? NaN : (x.vRest + ocvSlope(x.soc) * x.w.dsoc[jEnd] - x.w.V[jEnd]) / x.I;
     pulses.push({
+      dcirOhm: dcir,
       index: idx,
       startS: s.timeS[x.sp.k0],
       durationS: s.timeS[x.sp.kOff] - s.timeS[x.sp.k0 - 1],
@@ -384,7 +391,7 @@ function groupBySet(pulses: PulseFit[]): PulseFit[][] {
 }
 
 /** Value of R at current iRef for one set: log-log interpolation between the pulses. */
-function atCurrent(set: PulseFit[], key: 'r0Ohm' | 'r1Ohm' | 'r2Ohm', iRef: number): number {
+function atCurrent(set: PulseFit[], key: 'r0Ohm' | 'r1Ohm' | 'r2Ohm' | 'dcirOhm', iRef: number): number {
   const pts = set.filter((p) => Number.isFinite(p[key]) && p[key] > 0 && (key === 'r0Ohm' || !p.truncated)).sort((a, b) => a.currentA - b.currentA);
   if (pts.length === 0) return NaN;
   return Math.exp(interp1(pts.map((p) => log(p.currentA)), pts.map((p) => log(p[key])), log(iRef)));
@@ -418,7 +425,11 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
   for (let ti = 0; ti < sorted.length; ti++) {
     const id = sorted[ti];
     // OCV
-    const rp = id.restPoints;
+    // with a slow branch, the fully relaxed U_inf replaces the (not yet relaxed) rest voltage
+    const rp = id.restPoints.map((r) => {
+      const lr = id.long?.relaxations.find((x) => Math.abs(x.soc - r.soc) < 0.01);
+      return lr && Math.abs(lr.uInfV - r.voltageV) < 0.1 ? { ...r, voltageV: lr.uInfV } : r;
+    });
     let ocv: number[];
     if (o.ocvShape && rp.length >= 1) {
       const offs = rp.map((r) => r.voltageV - interp1(o.ocvShape!.soc, o.ocvShape!.voltageV, r.soc));
@@ -432,18 +443,31 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
     const r0 = sets.map((st) => atCurrent(st, 'r0Ohm', o.referenceCurrentA));
     const r1 = sets.map((st) => atCurrent(st, 'r1Ohm', o.referenceCurrentA));
     const r2 = sets.map((st) => atCurrent(st, 'r2Ohm', o.referenceCurrentA));
-    const r0Row = fillRow(setSoc, r0, sb);
-    const r1Row = fillRow(setSoc, r1, sb);
-    const r2Row = fillRow(setSoc, r2, sb);
+    let r0Row = fillRow(setSoc, r0, sb);
+    let r1Row = fillRow(setSoc, r1, sb);
+    let r2Row = fillRow(setSoc, r2, sb);
+    let tau1 = id.tau1S;
+    let tau2 = id.tau2S;
+    if (id.long && id.long.relaxations.length >= 2 && o.rcPairs === 2) {
+      // fast pulse branch (tau ~ 0.5 s) folded into R0 as its 1-s response; the pulse's slower
+      // branch becomes RC1 and the long-relaxation branch RC2.
+      const fold = 1 - Math.exp(-1 / id.tau1S);
+      r0Row = r0Row.map((v, j) => v + fold * r1Row[j]);
+      r1Row = r2Row;
+      tau1 = id.tau2S;
+      const lr = id.long.relaxations.filter((x) => Number.isFinite(x.rOhm) && x.rOhm > 0);
+      r2Row = fillRow(lr.map((x) => x.soc), lr.map((x) => x.rOhm), sb);
+      tau2 = id.long.tauS;
+    }
     r0Rows.push(r0Row.map((v) => Number(v.toPrecision(5))));
     r1Rows.push(r1Row.map((v) => Number(Math.max(v, 1e-6).toPrecision(5))));
-    c1Rows.push(r1Row.map((v) => Number((id.tau1S / Math.max(v, 1e-6)).toPrecision(5))));
+    c1Rows.push(r1Row.map((v) => Number((tau1 / Math.max(v, 1e-6)).toPrecision(5))));
     if (o.rcPairs === 2) {
       r2Rows.push(r2Row.map((v) => Number(Math.max(v, 1e-6).toPrecision(5))));
-      c2Rows.push(r2Row.map((v) => Number((id.tau2S / Math.max(v, 1e-6)).toPrecision(5))));
+      c2Rows.push(r2Row.map((v) => Number((tau2 / Math.max(v, 1e-6)).toPrecision(5))));
     }
     if (o.currentBreakpointsA) {
-      const ratio = (key: 'r0Ohm' | 'r1Ohm', iq: number) => {
+      const ratio = (key: 'r0Ohm' | 'r1Ohm' | 'dcirOhm', iq: number) => {
         const rs: number[] = [];
         for (const st of sets) {
           const ref = atCurrent(st, key, o.referenceCurrentA);
@@ -459,16 +483,23 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
         let last = 1;
         return vals.map((v) => (Number.isFinite(v) ? (last = v) : last));
       };
-      r0Scale.push(fill(o.currentBreakpointsA.map((i) => ratio('r0Ohm', i))).map((v) => Number(v.toFixed(4))));
-      rcScale.push(fill(o.currentBreakpointsA.map((i) => ratio('r1Ohm', i))).map((v) => Number(v.toFixed(4))));
+      // one multiplier for R0 and the RC branches: ratio of the whole-pulse DC resistance at |I|
+      // to that at the reference current (median over the SOC sets)
+      const sc = fill(o.currentBreakpointsA.map((i) => ratio('dcirOhm', i))).map((v) => Number(v.toFixed(4)));
+      r0Scale.push(sc);
+      rcScale.push(sc.slice());
     }
     report[`T${temps[ti]}`] = {
       measuredMeanTempC: Number(id.tempC.toFixed(2)),
       restPoints: rp.length,
       pulses: id.pulses.length,
       truncatedPulses: id.pulses.filter((p) => p.truncated).length,
-      tau1S: Number(id.tau1S.toFixed(3)),
-      tau2S: Number(id.tau2S.toFixed(2)),
+      pulseTau1S: Number(id.tau1S.toFixed(3)),
+      pulseTau2S: Number(id.tau2S.toFixed(2)),
+      modelTau1S: Number(tau1.toFixed(2)),
+      modelTau2S: Number(tau2.toFixed(1)),
+      longRelaxations: id.long?.relaxations.length ?? 0,
+      longRelaxationRmseMv: id.long ? Number(id.long.rmseMv.toFixed(2)) : null,
       pulseFitRmseMv: Number(id.rmseMv.toFixed(2)),
     };
   }
@@ -562,4 +593,116 @@ export function coolingTimeConstantS(s: HppcSeries, threshold = 0.3, minRiseK = 
   }
   taus.sort((a, b) => a - b);
   return taus.length ? taus[Math.floor(taus.length / 2)] : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Long relaxation after the slow (e.g. C/3) discharges between HPPC pulse sets: identifies a
+// slow diffusion branch (tau ~ 10^2..10^3 s) and the fully relaxed OCV.
+//   After a discharge of duration D at current I from rest, the slow branch is
+//     v(D) = -I R (1 - e^{-D/tau}),  and during the rest  V(t) = U_inf + v(D) e^{-t/tau}
+//   fitted on rest samples later than skipS (so the faster branches have decayed), with one tau
+//   per temperature (grid search on the pooled SSE) and (U_inf, v(D)) linear per relaxation.
+
+export interface Relaxation {
+  soc: number;
+  currentA: number;
+  durationS: number;
+  rOhm: number;
+  uInfV: number;
+  lastRestV: number;
+  rmseMv: number;
+  samples: number;
+}
+
+export interface LongRelaxationIdentification {
+  tauS: number;
+  relaxations: Relaxation[];
+  rmseMv: number;
+}
+
+export function identifyLongRelaxation(
+  s: HppcSeries,
+  o: { capacityAh: number; initialSoc?: number; threshold?: number; skipS?: number; tauRangeS?: [number, number]; minRestS?: number },
+): LongRelaxationIdentification {
+  const n = s.timeS.length;
+  const thr = o.threshold ?? 0.1;
+  const skip = o.skipS ?? 250;
+  const [tLo, tHi] = o.tauRangeS ?? [100, 5000];
+  const soc0 = o.initialSoc ?? 1;
+  const segs: { kEnd: number; I: number; D: number; t: number[]; v: number[]; soc: number }[] = [];
+  let k = 1;
+  while (k < n) {
+    if (s.currentA[k] > thr && !(s.currentA[k - 1] > thr)) {
+      const kStart = k - 1;
+      let acc = 0;
+      let m = 0;
+      while (k < n && s.currentA[k] > thr) {
+        acc += s.currentA[k];
+        m++;
+        k++;
+      }
+      if (k >= n) break;
+      const kEnd = k - 1; // last loaded sample
+      const D = s.timeS[kEnd] - s.timeS[kStart];
+      const t: number[] = [];
+      const v: number[] = [];
+      let j = k;
+      while (j < n && Math.abs(s.currentA[j]) <= thr) {
+        const dtRest = s.timeS[j] - s.timeS[kEnd];
+        if (dtRest >= skip) {
+          t.push(dtRest);
+          v.push(s.voltageV[j]);
+        }
+        j++;
+      }
+      const restS = s.timeS[j - 1] - s.timeS[kEnd];
+      const soc = s.ahAh ? soc0 + s.ahAh[kEnd] / o.capacityAh : NaN;
+      if (D >= 120 && t.length >= 3 && restS >= (o.minRestS ?? 900)) segs.push({ kEnd, I: acc / m, D, t, v, soc });
+      k = j;
+    } else k++;
+  }
+  const fitOne = (sg: (typeof segs)[number], tau: number) => {
+    // V = U + A e^{-t/tau}
+    let s1 = 0, se = 0, see = 0, sv = 0, sve = 0;
+    for (let i = 0; i < sg.t.length; i++) {
+      const e = Math.exp(-sg.t[i] / tau);
+      s1++; se += e; see += e * e; sv += sg.v[i]; sve += sg.v[i] * e;
+    }
+    const det = s1 * see - se * se;
+    const U = det === 0 ? sv / s1 : (sv * see - se * sve) / det;
+    const A = det === 0 ? 0 : (s1 * sve - se * sv) / det;
+    let sse = 0;
+    for (let i = 0; i < sg.t.length; i++) sse += (sg.v[i] - U - A * Math.exp(-sg.t[i] / tau)) ** 2;
+    return { U, A, sse };
+  };
+  let best = { tau: NaN, sse: Infinity };
+  for (const tau of geomGrid(tLo, tHi, 60)) {
+    let sse = 0;
+    for (const sg of segs) {
+      const f = fitOne(sg, tau);
+      sse += f.A <= 0 ? f.sse : f.sse; // A should be negative (voltage recovering upwards)
+    }
+    if (sse < best.sse) best = { tau, sse };
+  }
+  const relaxations: Relaxation[] = [];
+  let sseAll = 0;
+  let nAll = 0;
+  for (const sg of segs) {
+    const f = fitOne(sg, best.tau);
+    const vD = Math.min(0, f.A); // branch voltage at the end of the discharge (negative)
+    const r = -vD / (sg.I * (1 - Math.exp(-sg.D / best.tau)));
+    sseAll += f.sse;
+    nAll += sg.t.length;
+    relaxations.push({
+      soc: sg.soc,
+      currentA: sg.I,
+      durationS: sg.D,
+      rOhm: r,
+      uInfV: f.A < 0 ? f.U : sg.v[sg.v.length - 1],
+      lastRestV: sg.v[sg.v.length - 1],
+      rmseMv: 1000 * Math.sqrt(f.sse / sg.t.length),
+      samples: sg.t.length,
+    });
+  }
+  return { tauS: best.tau, relaxations, rmseMv: 1000 * Math.sqrt(sseAll / Math.max(1, nAll)) };
 }

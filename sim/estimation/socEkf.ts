@@ -23,7 +23,7 @@ export interface SocEkfOptions {
   voltageStdV?: number;
   /** SOC random-walk density (1/sqrt(s)), default 2e-5 */
   socProcessStd?: number;
-  /** RC-voltage process noise density (V/sqrt(s)), default 1e-3 */
+  /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
   /** capacity used for coulomb counting (Ah), default params.capacityAh */
@@ -58,7 +58,7 @@ export class SocEkf {
     const s0 = opts.socStd0 ?? 0.2;
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
-    this.qv = (opts.vProcessStd ?? 1e-3) ** 2;
+    this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
     this.x[0] = opts.initialSoc;
     this.P[0] = s0 * s0;
     this.P[4] = 1e-4;
@@ -71,8 +71,14 @@ export class SocEkf {
 
   /** One predict + update with the current held over the last dtS seconds. */
   step(currentA: number, measuredV: number, tempC: number, dtS: number): number {
-    const c = cellCoefficients(this.model, this.x[0] - (currentA * dtS) / (3600 * this.capacityAh), tempC, currentA, dtS, this.c);
+    const zPred = this.x[0] - (currentA * dtS) / (3600 * this.capacityAh);
+    const zLo = this.model.gS.x0;
+    const zHi = this.model.gS.x0 + this.model.gS.dx * (this.model.gS.n - 1);
+    const zc = zPred < zLo ? zLo : zPred > zHi ? zHi : zPred;
+    const c = cellCoefficients(this.model, zc, tempC, currentA, dtS, this.c);
     this.clampCount += c.clamped;
+    // outside the SOC table: linear extrapolation of OCV keeps h(x) consistent with H
+    if (zc !== zPred) c.ocvV += c.dOcvDSoc * (zPred - zc);
     const a1 = c.a1;
     const a2 = this.rc2 ? c.a2 : 0;
     // predict
@@ -102,7 +108,7 @@ export class SocEkf {
     const k0 = g0 / S;
     const k1 = g1 / S;
     const k2 = g2 / S;
-    this.x[0] = z + k0 * e;
+    this.x[0] = Math.min(Math.max(z + k0 * e, zLo - 0.1), zHi + 0.1);
     this.x[1] = v1 + k1 * e;
     this.x[2] = v2 + k2 * e;
     // Joseph form: P = (I - K H) P- (I - K H)^T + K R K^T; with P- H^T = g this equals
