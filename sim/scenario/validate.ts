@@ -230,7 +230,7 @@ export function parseScenarioText(text: string): ValidateResult {
     const e = p.error;
     return {
       ok: false,
-      issues: [{ path: [], message: `JSON syntax error at line ${e.line}, column ${e.column}: ${e.message}`, line: e.line, column: e.column, endLine: e.line, endColumn: e.column + 1 }],
+      issues: [{ path: [], message: `JSON syntax error: ${e.message}`, line: e.line, column: e.column, endLine: e.line, endColumn: e.column + 1 }],
     };
   }
   const r = validateScenario(p.value);
