@@ -53,6 +53,9 @@ const nextConfig = {
     '@tensorflow/tfjs-node',
   ],
   turbopack: { root },
+  // next build type-checks only what it bundles (app, workers, sim); `npm run typecheck` checks
+  // the whole repository (tests, server, CLI) with tsconfig.json.
+  typescript: { tsconfigPath: 'tsconfig.next.json' },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

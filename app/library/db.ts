@@ -33,6 +33,7 @@ export interface RunRecord {
   warnings: string[];
   channels: ChannelMeta[];
   createdAt: number;
+  extra?: { name?: string; stepLog?: unknown[]; completed?: boolean };
 }
 
 export interface RunChunk {
@@ -58,6 +59,10 @@ export interface RunLike {
   channels: ChannelData[];
   metrics: Record<string, number>;
   warnings: string[];
+  /** sim/engine extensions, kept as they are (small JSON). */
+  name?: string;
+  stepLog?: unknown[];
+  completed?: boolean;
 }
 
 export const CHUNK_LEN = 262_144; // 2 MiB of float64 per stored chunk
@@ -140,6 +145,7 @@ export class Library {
         warnings: [...run.warnings],
         channels,
         createdAt: Date.now(),
+        extra: { name: run.name, stepLog: run.stepLog, completed: run.completed },
       } as RunRecord)) as number;
       const chunks: RunChunk[] = [];
       run.channels.forEach((c, ci) => {
@@ -182,6 +188,7 @@ export class Library {
       metrics: record.metrics,
       warnings: record.warnings,
       channels,
+      ...(record.extra ?? {}),
     };
   }
 

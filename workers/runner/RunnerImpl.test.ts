@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { packForTransfer, RunnerImpl, type EngineDeps, type RunnerProgress } from './RunnerImpl';
-import type { RunProgress, RunResult, RunSession } from '../../sim/engine/run';
+import type { RunProgress, RunResult } from '../../sim/engine/run';
+import type { EngineSession } from './RunnerImpl';
 
 // A fake engine with the sim/engine contract: `total` steps of 1 s, channels as views into one
 // oversized buffer (as growing recorders produce), so packing for transfer must trim them.
@@ -14,7 +15,7 @@ function fakeEngine(total: number, opts: { stepCost?: number } = {}): EngineDeps
       }
       return { ok: true as const, scenario: input as never };
     },
-    startRun(_s: unknown, o: { seed?: number }): RunSession {
+    startRun(_s: unknown, o: { seed?: number }): EngineSession {
       deps.started++;
       let k = 0;
       const buf = new ArrayBuffer(8 * total * 3);
@@ -48,7 +49,7 @@ function fakeEngine(total: number, opts: { stepCost?: number } = {}): EngineDeps
             ],
             metrics: {},
             warnings: [],
-          };
+          } as unknown as RunResult;
         },
       };
     },
@@ -124,7 +125,7 @@ describe('RunnerImpl', () => {
         { name: 'b', unit: '', data: view },
         { name: 'c', unit: '', data: own },
       ],
-    });
+    } as unknown as RunResult);
     expect(result.channels[0].data).toBe(own);
     expect(result.channels[1].data).not.toBe(view);
     expect(result.channels[1].data.length).toBe(3);

@@ -3,14 +3,20 @@
 // in Node. It re-validates the scenario (never trust a message), steps the engine in chunks of
 // about `chunkMs`, reports progress through a callback between chunks, yields to the event loop
 // so a cancel() message can arrive, and hands typed arrays back to be transferred, not copied.
-import type { RunProgress, RunResult, RunSession } from '../../sim/engine/run';
+import type { RunProgress, RunResult } from '../../sim/engine/run';
 import type { Scenario } from '../../sim/scenario/schema';
 import type { ScenarioIssue } from '../../sim/scenario/validate';
+
+/** The part of sim/engine's RunSession the runner uses. */
+export interface EngineSession {
+  advance(maxSteps: number): RunProgress;
+  result(): RunResult;
+}
 
 export interface EngineDeps {
   engineVersion: string;
   validateScenario(input: unknown): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
-  startRun(scenario: Scenario, opts: { seed?: number }): RunSession;
+  startRun(scenario: Scenario, opts: { seed?: number }): EngineSession;
   runToCsv(r: RunResult): string;
   /** Comlink.transfer in the worker; identity in tests. */
   transfer?<T>(value: T, transferables: Transferable[]): T;
@@ -43,7 +49,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export function packForTransfer(result: RunResult): { result: RunResult; transferables: ArrayBuffer[] } {
   const seen = new Set<ArrayBufferLike>();
   const transferables: ArrayBuffer[] = [];
-  const channels = result.channels.map((c) => {
+  const channels = result.channels.map((c: RunResult['channels'][number]) => {
     let data = c.data;
     const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
     if (!whole || seen.has(data.buffer) || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
