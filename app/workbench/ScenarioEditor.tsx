@@ -5,6 +5,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 're
 import type * as MonacoNs from 'monaco-editor';
 import { loadMonaco, type Monaco } from './monacoLoader';
 import type { LocatedIssue, TextRange } from './issueRanges';
+import { SCENARIO_SCHEMA_ID } from '../../sim/scenario/jsonSchema';
 
 export interface ScenarioEditorHandle {
   getValue(): string;
@@ -23,7 +24,6 @@ interface Props {
 }
 
 const MODEL_URI = 'file:///scenario.json';
-const SCHEMA_URI = 'twinbench://schema/scenario.schema.json';
 const MARKER_OWNER = 'twinbench';
 
 function prefersDark(): boolean {
@@ -130,7 +130,9 @@ export const ScenarioEditor = forwardRef<ScenarioEditorHandle, Props>(function S
       allowComments: false,
       enableSchemaRequest: false,
       schemaValidation: 'ignore',
-      schemas: props.schema ? [{ uri: SCHEMA_URI, fileMatch: [MODEL_URI, 'scenario.json', '*'], schema: props.schema }] : [],
+      // Registered under the id scenarios name in "$schema", so both association paths resolve
+      // locally (enableSchemaRequest is off: nothing is fetched).
+      schemas: props.schema ? [{ uri: SCENARIO_SCHEMA_ID, fileMatch: [MODEL_URI, 'scenario.json', '*'], schema: props.schema }] : [],
     });
     json.jsonDefaults.setModeConfiguration({ ...json.jsonDefaults.modeConfiguration, diagnostics: false });
   }, [props.schema, state]);

@@ -1,5 +1,10 @@
 // Built-in scenarios offered in the Examples menu; the first is the default editor content.
-// Imported as JSON at build time from scenarios/ (H3's library), pretty-printed for the editor.
+// Imported as JSON at build time from scenarios/ (the built-in library), shown pretty-printed.
+import cell1h from '../../scenarios/cell-1h-cycle.json';
+import cellCccv from '../../scenarios/cell-cccv-charge.json';
+import cellPowerCold from '../../scenarios/cell-power-cold.json';
+import cellRepeated from '../../scenarios/cell-repeated-cycles.json';
+import pack4s2p from '../../scenarios/pack-4s2p-discharge.json';
 
 export interface BuiltIn {
   file: string;
@@ -7,19 +12,16 @@ export interface BuiltIn {
   text: string;
 }
 
-const FALLBACK = {
-  name: 'Cell 1 h cycle',
-  description: 'One NCR18650PF cell: 1C discharge, rest, CC-CV charge, 1 s steps.',
-  cell: { paramSet: 'panasonic-ncr18650pf' },
-  initial: { soc: 1, tempC: 25 },
-  ambient: { tempC: 25 },
-  experiment: ['Discharge at 1C for 20 minutes', 'Rest for 10 minutes', 'Charge at 1C for 20 minutes or until 4.2 V', 'Rest for 10 minutes'],
-};
-
-function pretty(v: unknown): string {
-  return JSON.stringify(v, null, 2) + '\n';
+function entry(file: string, json: { name?: string }): BuiltIn {
+  return { file, title: json.name ?? file, text: JSON.stringify(json, null, 2) + '\n' };
 }
 
-export const BUILT_IN_SCENARIOS: BuiltIn[] = [{ file: 'fallback', title: FALLBACK.name, text: pretty(FALLBACK) }];
+export const BUILT_IN_SCENARIOS: BuiltIn[] = [
+  entry('cell-1h-cycle.json', cell1h),
+  entry('cell-cccv-charge.json', cellCccv),
+  entry('cell-repeated-cycles.json', cellRepeated),
+  entry('cell-power-cold.json', cellPowerCold),
+  entry('pack-4s2p-discharge.json', pack4s2p),
+];
 
 export const DEFAULT_SCENARIO_TEXT = BUILT_IN_SCENARIOS[0].text;
