@@ -64,6 +64,9 @@ export interface EcmFleet {
   jigTempC: Float64Array;
   /** clamp counters: [socLow, socHigh, tempLow, tempHigh, currentHigh] lookups */
   clampCounts: Float64Array;
+  /** internal: last seen capacityAh and its inverse (avoids a division per cell-step) */
+  capSeen: Float64Array;
+  invCap: Float64Array;
   /** compiled tables for the params the fleet was created with (recompiled if params change) */
   model: CompiledCell;
 }
@@ -208,6 +211,8 @@ export function createEcmFleet(params: CellParams, n: number, init: { soc: numbe
     hyst: new Float64Array(n),
     jigTempC: new Float64Array(n).fill(init.tempC),
     clampCounts: new Float64Array(5),
+    capSeen: new Float64Array(n),
+    invCap: new Float64Array(n),
     model,
   };
   const o = ocvAt(f, params, init.soc, init.tempC);
@@ -291,7 +296,133 @@ export function stepEcmFleet(f: EcmFleet, p: CellParams, currentA: Float64Array,
     buildStepTable(m, dtS);
   }
   if (general) stepGeneral(f, m, th, currentA, ambientC, dtS, false);
-  else stepFast(f, m, th, currentA, ambientC, dtS);
+  else if (!th.twoNode) {
+    if (f.rcPairs === 1) kernel1(f, m, th, currentA, ambientC, dtS);
+    else kernel2(f, m, th, currentA, ambientC, dtS);
+  } else stepFast(f, m, th, currentA, ambientC, dtS);
+}
+
+
+// Specialized hot kernels (one thermal node, no current dependence / hysteresis): monomorphic,
+// branch-free apart from the clamps, all arrays in locals. Same arithmetic as stepFast.
+function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
+  const n = f.n;
+  const soc = f.soc, v1 = f.v1V, temp = f.tempC, cap = f.capacityAh, r0s = f.r0Scale;
+  const vt = f.terminalV, ocvOut = f.ocvV, heat = f.heatW, tab = m.stepTable;
+  const capSeen = f.capSeen, invCap = f.invCap; // cached 1/capacity (recomputed when capacityAh[i] changes)
+  const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
+  const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
+  const tRow = m.gT.n === 1 ? 0 : nS * STRIDE;
+  const itMax = tMax > 0 ? tMax - 1 : 0;
+  const kSoc = dtS / 3600;
+  const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  let cSL = 0, cSH = 0, cTL = 0, cTH = 0;
+  for (let i = 0; i < n; i++) {
+    const I = currentA[i];
+    const c = cap[i];
+    if (c !== capSeen[i]) {
+      capSeen[i] = c;
+      invCap[i] = 1 / c;
+    }
+    const z = soc[i] - I * kSoc * invCap[i];
+    soc[i] = z;
+    const T = temp[i];
+    let us = (z - s0) * sInv;
+    if (us < 0) { us = 0; cSL++; } else if (us > sMax) { us = sMax; cSH++; }
+    let ut = (T - t0) * tInv;
+    if (ut < 0) { ut = 0; cTL++; } else if (ut > tMax) { ut = tMax; cTH++; }
+    let is = us | 0;
+    if (is >= sMax) is = sMax - 1;
+    let it = ut | 0;
+    if (it > itMax) it = itMax;
+    const ws = us - is;
+    const wt = ut - it;
+    const o0 = (it * nS + is) * STRIDE;
+    const o1 = o0 + tRow;
+    // two-stage lerp: along SOC on both temperature rows, then along temperature
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a6 = tab[o0 + 6];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b6 = tab[o1 + 6];
+    const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
+    const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
+    const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
+    const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
+    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+    const ocv = x0 + wt * (y0 - x0);
+    const r0 = (x1 + wt * (y1 - x1)) * r0s[i];
+    const ca = x2 + wt * (y2 - x2);
+    const cb = x3 + wt * (y3 - x3);
+    const dudt = x6 + wt * (y6 - x6);
+    const vrc = ca * v1[i] - I * cb;
+    v1[i] = vrc;
+    ocvOut[i] = ocv;
+    vt[i] = ocv - I * r0 + vrc;
+    const q = I * (I * r0 - vrc - (T + KELVIN) * dudt);
+    heat[i] = q;
+    temp[i] = eth * T + ambTerm + gth * q;
+  }
+  const cc = f.clampCounts;
+  cc[0] += cSL; cc[1] += cSH; cc[2] += cTL; cc[3] += cTH;
+}
+
+function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
+  const n = f.n;
+  const soc = f.soc, v1 = f.v1V, v2 = f.v2V, temp = f.tempC, cap = f.capacityAh, r0s = f.r0Scale;
+  const vt = f.terminalV, ocvOut = f.ocvV, heat = f.heatW, tab = m.stepTable;
+  const capSeen = f.capSeen, invCap = f.invCap; // cached 1/capacity (recomputed when capacityAh[i] changes)
+  const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
+  const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
+  const tRow = m.gT.n === 1 ? 0 : nS * STRIDE;
+  const itMax = tMax > 0 ? tMax - 1 : 0;
+  const kSoc = dtS / 3600;
+  const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  let cSL = 0, cSH = 0, cTL = 0, cTH = 0;
+  for (let i = 0; i < n; i++) {
+    const I = currentA[i];
+    const c = cap[i];
+    if (c !== capSeen[i]) {
+      capSeen[i] = c;
+      invCap[i] = 1 / c;
+    }
+    const z = soc[i] - I * kSoc * invCap[i];
+    soc[i] = z;
+    const T = temp[i];
+    let us = (z - s0) * sInv;
+    if (us < 0) { us = 0; cSL++; } else if (us > sMax) { us = sMax; cSH++; }
+    let ut = (T - t0) * tInv;
+    if (ut < 0) { ut = 0; cTL++; } else if (ut > tMax) { ut = tMax; cTH++; }
+    let is = us | 0;
+    if (is >= sMax) is = sMax - 1;
+    let it = ut | 0;
+    if (it > itMax) it = itMax;
+    const ws = us - is;
+    const wt = ut - it;
+    const o0 = (it * nS + is) * STRIDE;
+    const o1 = o0 + tRow;
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a4 = tab[o0 + 4], a5 = tab[o0 + 5], a6 = tab[o0 + 6];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b4 = tab[o1 + 4], b5 = tab[o1 + 5], b6 = tab[o1 + 6];
+    const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
+    const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
+    const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
+    const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
+    const x4 = a4 + ws * (tab[o0 + 12] - a4), y4 = b4 + ws * (tab[o1 + 12] - b4);
+    const x5 = a5 + ws * (tab[o0 + 13] - a5), y5 = b5 + ws * (tab[o1 + 13] - b5);
+    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+    const ocv = x0 + wt * (y0 - x0);
+    const r0 = (x1 + wt * (y1 - x1)) * r0s[i];
+    const vr1 = (x2 + wt * (y2 - x2)) * v1[i] - I * (x3 + wt * (y3 - x3));
+    const vr2 = (x4 + wt * (y4 - x4)) * v2[i] - I * (x5 + wt * (y5 - x5));
+    const dudt = x6 + wt * (y6 - x6);
+    v1[i] = vr1;
+    v2[i] = vr2;
+    const vrc = vr1 + vr2;
+    ocvOut[i] = ocv;
+    vt[i] = ocv - I * r0 + vrc;
+    const q = I * (I * r0 - vrc - (T + KELVIN) * dudt);
+    heat[i] = q;
+    temp[i] = eth * T + ambTerm + gth * q;
+  }
+  const cc = f.clampCounts;
+  cc[0] += cSL; cc[1] += cSH; cc[2] += cTL; cc[3] += cTH;
 }
 
 function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
@@ -306,6 +437,8 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
   const ocvOut = f.ocvV;
   const heat = f.heatW;
   const tab = m.stepTable;
+  const capSeen = f.capSeen;
+  const invCap = f.invCap;
   const s0 = m.gS.x0;
   const sInv = m.gS.invDx;
   const sMax = m.gS.n - 1;
@@ -326,7 +459,12 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
   let cTH = 0;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
-    const z = soc[i] - (I * kSoc) / cap[i];
+    const c = cap[i];
+    if (c !== capSeen[i]) {
+      capSeen[i] = c;
+      invCap[i] = 1 / c;
+    }
+    const z = soc[i] - I * kSoc * invCap[i];
     soc[i] = z;
     const T = temp[i];
     let us = (z - s0) * sInv;
