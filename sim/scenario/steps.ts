@@ -215,7 +215,7 @@ class Parser {
       return `expected a number for ${what}, got ${tokStr(t)}`;
     }
     const u = this.toks[this.i + 1];
-    if (!u || u.t !== 'word') {
+    if (!u || u.t !== 'word' || ['for', 'until', 'or', 'at'].includes(u.s.toLowerCase())) {
       if (u && u.t === 'pct') return `'%' is not a unit here, expected ${expected}`;
       return `missing unit after '${t.s}', expected ${expected}`;
     }
