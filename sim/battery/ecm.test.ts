@@ -110,7 +110,7 @@ describe('ECM closed forms', () => {
     }
     // interpolating exp(-dt/tau) vs interpolating tau: differ by a few mV at most
     expect(Math.abs(a.terminalV[0] - b.terminalV[399])).toBeLessThan(3e-3);
-    expect(Math.abs(a.tempC[0] - b.tempC[0])).toBeLessThan(1e-3);
+    expect(Math.abs(a.tempC[0] - b.tempC[0])).toBeLessThan(5e-3);
   });
 
   it('currentForVoltage / currentForPower hit their targets at the end of the step', () => {
