@@ -2,10 +2,16 @@
 import { CellParamsSchema, formatParamIssues, parseCellParams, type CellParams } from './params';
 import panasonic from './sets/panasonic-ncr18650pf.json';
 import pybamm from './sets/pybamm-ecm-example.json';
+import lfp from './sets/lfp-a123-26650.json';
+import nmc from './sets/nmc-huria2012.json';
+import lco from './sets/lco-chen2006.json';
 
 const RAW: Record<string, unknown> = {
   'panasonic-ncr18650pf': panasonic,
   'pybamm-ecm-example': pybamm,
+  'lfp-a123-26650': lfp,
+  'nmc-huria2012': nmc,
+  'lco-chen2006': lco,
 };
 
 const cache = new Map<string, CellParams>();
