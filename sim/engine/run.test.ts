@@ -211,6 +211,16 @@ describe('engine: determinism, chunks, identity', () => {
     expect(r.warnings.join()).toMatch(/incomplete/);
   });
 
+  it('inline cell parameters run like the named parameter set', () => {
+    const exp = ['Discharge at 1C for 10 minutes', 'Rest for 2 minutes'];
+    const named = runToEnd(scenario({ experiment: exp }));
+    const v = validateScenario({ name: 't', cell: { params: JSON.parse(JSON.stringify(P)) }, initial: { soc: 1, tempC: 25 }, ambient: { tempC: 25 }, experiment: exp });
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const inline = runToEnd(v.scenario);
+    expect(inline.metrics).toEqual(named.metrics);
+    expect(inline.scenarioHash).not.toBe(named.scenarioHash);
+  });
+
   it('carries engine version, scenario hash and seed', () => {
     const s = scenario({ experiment: ['Rest for 10 s'] });
     const r = runToEnd(s);
