@@ -26,6 +26,8 @@ export interface SocEkfOptions {
   /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
+  /** initial RC-voltage standard deviation (V), default 1e-3 (start from rest) */
+  rcVoltageStd0V?: number;
   /** capacity used for coulomb counting (Ah), default params.capacityAh */
   capacityAh?: number;
 }
@@ -61,8 +63,10 @@ export class SocEkf {
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
     this.x[0] = opts.initialSoc;
     this.P[0] = s0 * s0;
-    this.P[4] = 1e-4;
-    this.P[8] = this.rc2 ? 1e-4 : 0;
+    // the record normally starts from rest: RC voltages known to about 1 mV
+    const sv = opts.rcVoltageStd0V ?? 1e-3;
+    this.P[4] = sv * sv;
+    this.P[8] = this.rc2 ? sv * sv : 0;
   }
 
   get soc(): number {
