@@ -1,0 +1,448 @@
+/**
+ * Battery pack: `series` groups in series, each of `parallel` cells in parallel, all cells in one
+ * EcmFleet (structure of arrays). Cell j of group g is fleet index g * parallel + j.
+ *
+ * Current sharing (exact per step, no iteration). After the zero-order-hold step of ecm.ts the
+ * terminal voltage of cell k at the end of the step is affine in its current:
+ *     V_k(I_k) = a_k - b_k I_k
+ *     a_k = OCV(z_k*) + s_k dz_k I* + a1 v1 + a2 v2 (+ M h)      b_k = R0 r0Scale + b1 + b2 + s_k dz_k
+ * with z_k* the end-of-step SOC at the predicted current I* = I_group / P, s_k = dOCV/dSOC there,
+ * dz_k = dt / (3600 Q_k), a_j = exp(-dt/tau_j), b_j = R_j (1 - a_j) (coefficients from
+ * ecm.cellCoefficients). Equal voltage V in the group and sum_k I_k = I_group give
+ *     V = (sum a_k / b_k - I_group) / (sum 1 / b_k),    I_k = (a_k - V) / b_k
+ * so the sum holds exactly every step; the voltages agree to the second-order error of the
+ * linearization (the OCV table is piecewise linear: exact while no breakpoint is crossed).
+ * The group is therefore a Thevenin source V_g = A_g - B_g I_g with B_g = 1 / sum(1/b_k),
+ * A_g = B_g sum(a_k / b_k), which gives closed forms for pack CV and CP modes too.
+ *
+ * Passive balancing: a bleed resistor across every series group (one BMS channel per group).
+ * A group bleeds when its voltage exceeds the lowest group voltage by `thresholdV` (and stops
+ * below thresholdV / 2, hysteresis), only while the pack rests or charges (default) or always.
+ * The bleed current V_g / R_bleed adds to the group's discharge current; it does not flow through
+ * the pack terminals. Decisions use the group voltages of the previous step (a BMS measures,
+ * then switches).
+ *
+ * Cell-to-cell spread: capacity and R0 multipliers drawn once from normal distributions with the
+ * given relative standard deviations (seeded stream `pack-spread`, clipped to [0.5, 1.5] and
+ * [0.2, 3]); optional initial SOC spread (absolute std).
+ * Thermal: every cell has its own lumped node convecting to ambient (ecm.ts / thermal.ts); no
+ * cell-to-cell conduction.
+ */
+import type { CellParams } from './params';
+import {
+  createEcmFleet,
+  stepEcmFleet,
+  ocvAt,
+  cellCoefficients,
+  newCellCoefficients,
+  type EcmFleet,
+  type CellCoefficients,
+} from './ecm';
+import { Rng } from '../core/rng';
+
+export interface BalancingSpec {
+  /** voltage above the lowest group that starts bleeding, V (default 0.005) */
+  thresholdV?: number;
+  /** bleed resistance per group, Ohm (default 33, about 110 mA at 3.7 V) */
+  bleedOhm?: number;
+  /** when balancing may run (default 'rest-or-charge') */
+  when?: 'rest-or-charge' | 'always';
+}
+
+export interface PackSpec {
+  series: number;
+  parallel: number;
+  spread?: { capacityRelStd: number; r0RelStd: number; socAbsStd?: number };
+  balancing?: BalancingSpec;
+}
+
+export interface Pack {
+  fleet: EcmFleet;
+  spec: PackSpec;
+  /** per-cell current of the last step, A (+ = discharge); includes bleed current */
+  cellCurrentA: Float64Array;
+  /** per-group voltage after the last step, V */
+  groupV: Float64Array;
+  /** per-group bleed current of the last step, A (0 = not bleeding) */
+  bleedA: Float64Array;
+  /** 1 while a group's balancing switch is on */
+  balancing: Uint8Array;
+  /** pack terminal voltage after the last step, V */
+  packV: number;
+  /** pack terminal current of the last step, A */
+  packCurrentA: number;
+  minCellV: number;
+  maxCellV: number;
+  minTempC: number;
+  maxTempC: number;
+  minSoc: number;
+  maxSoc: number;
+  /** capacity-weighted mean SOC */
+  meanSoc: number;
+  /** energy dissipated in bleed resistors, Wh */
+  balancingWh: number;
+  // scratch for the sharing solver (per cell / per group), reused every step
+  shareA: Float64Array;
+  shareB: Float64Array;
+  groupA: Float64Array;
+  groupB: Float64Array;
+  groupIPred: Float64Array;
+}
+
+const coeff: CellCoefficients = newCellCoefficients();
+
+function checkSpec(spec: PackSpec): void {
+  const bad = (path: string, msg: string) => {
+    throw new Error(`pack.${path}: ${msg}`);
+  };
+  if (!Number.isInteger(spec.series) || spec.series < 1) bad('series', `must be a positive integer, got ${spec.series}`);
+  if (!Number.isInteger(spec.parallel) || spec.parallel < 1) bad('parallel', `must be a positive integer, got ${spec.parallel}`);
+  const s = spec.spread;
+  if (s) {
+    if (!(s.capacityRelStd >= 0 && s.capacityRelStd < 0.5)) bad('spread.capacityRelStd', `must be in [0, 0.5), got ${s.capacityRelStd}`);
+    if (!(s.r0RelStd >= 0 && s.r0RelStd < 1)) bad('spread.r0RelStd', `must be in [0, 1), got ${s.r0RelStd}`);
+    if (s.socAbsStd !== undefined && !(s.socAbsStd >= 0 && s.socAbsStd < 0.5)) bad('spread.socAbsStd', `must be in [0, 0.5), got ${s.socAbsStd}`);
+  }
+  const b = spec.balancing;
+  if (b) {
+    if (b.thresholdV !== undefined && !(b.thresholdV > 0)) bad('balancing.thresholdV', `must be > 0, got ${b.thresholdV}`);
+    if (b.bleedOhm !== undefined && !(b.bleedOhm > 0)) bad('balancing.bleedOhm', `must be > 0, got ${b.bleedOhm}`);
+  }
+}
+
+function clip(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+export function createPack(
+  params: CellParams,
+  spec: PackSpec,
+  init: { soc: number; tempC: number; rcPairs?: 1 | 2 },
+  seed: number,
+): Pack {
+  checkSpec(spec);
+  const { series, parallel } = spec;
+  const n = series * parallel;
+  const fleet = createEcmFleet(params, n, init);
+  if (spec.spread) {
+    const rng = new Rng(seed).fork('pack-spread');
+    const sp = spec.spread;
+    for (let i = 0; i < n; i++) {
+      // draw all three for every cell so the streams do not depend on which spreads are zero
+      const zc = rng.normal();
+      const zr = rng.normal();
+      const zs = rng.normal();
+      fleet.capacityAh[i] = params.capacityAh * clip(1 + sp.capacityRelStd * zc, 0.5, 1.5);
+      fleet.r0Scale[i] = clip(1 + sp.r0RelStd * zr, 0.2, 3);
+      if (sp.socAbsStd) {
+        const z = clip(init.soc + sp.socAbsStd * zs, 0, 1);
+        fleet.soc[i] = z;
+        const o = ocvAt(fleet, params, z, init.tempC);
+        fleet.ocvV[i] = o;
+        fleet.terminalV[i] = o;
+      }
+    }
+  }
+  const pack: Pack = {
+    fleet,
+    spec,
+    cellCurrentA: new Float64Array(n),
+    groupV: new Float64Array(series),
+    bleedA: new Float64Array(series),
+    balancing: new Uint8Array(series),
+    packV: 0,
+    packCurrentA: 0,
+    minCellV: 0,
+    maxCellV: 0,
+    minTempC: 0,
+    maxTempC: 0,
+    minSoc: 0,
+    maxSoc: 0,
+    meanSoc: 0,
+    balancingWh: 0,
+    shareA: new Float64Array(n),
+    shareB: new Float64Array(n),
+    groupA: new Float64Array(series),
+    groupB: new Float64Array(series),
+    groupIPred: new Float64Array(series),
+  };
+  updateOutputs(pack);
+  return pack;
+}
+
+/** Pack-level outputs from the fleet's last terminal voltages (group voltage = mean of its cells). */
+function updateOutputs(pack: Pack): void {
+  const f = pack.fleet;
+  const { series, parallel } = pack.spec;
+  let v = 0;
+  let vMin = Infinity;
+  let vMax = -Infinity;
+  for (let g = 0; g < series; g++) {
+    let s = 0;
+    const o = g * parallel;
+    for (let j = 0; j < parallel; j++) {
+      const x = f.terminalV[o + j];
+      s += x;
+      if (x < vMin) vMin = x;
+      if (x > vMax) vMax = x;
+    }
+    const vg = s / parallel;
+    pack.groupV[g] = vg;
+    v += vg;
+  }
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  let zMin = Infinity;
+  let zMax = -Infinity;
+  let qz = 0;
+  let q = 0;
+  for (let i = 0; i < f.n; i++) {
+    const t = f.tempC[i];
+    if (t < tMin) tMin = t;
+    if (t > tMax) tMax = t;
+    const z = f.soc[i];
+    if (z < zMin) zMin = z;
+    if (z > zMax) zMax = z;
+    qz += z * f.capacityAh[i];
+    q += f.capacityAh[i];
+  }
+  pack.packV = v;
+  pack.minCellV = vMin;
+  pack.maxCellV = vMax;
+  pack.minTempC = tMin;
+  pack.maxTempC = tMax;
+  pack.minSoc = zMin;
+  pack.maxSoc = zMax;
+  pack.meanSoc = qz / q;
+}
+
+function ensureCompiled(f: EcmFleet, p: CellParams): void {
+  // ecm.ts recompiles its tables lazily when given another params object; ocvAt triggers that.
+  if (f.model.params !== p) ocvAt(f, p, 0.5, 25);
+}
+
+/**
+ * Per-cell affine end-of-step voltage V_k = a_k - b_k I_k, linearized at a predicted cell current
+ * (groupIPred[g], the equal share, or perCell[k] from a first pass) into shareA / shareB, and the
+ * group Thevenin equivalents into groupA / groupB. With current-dependent R0 the resistive part is
+ * the chord I R0(|I|) at the predicted current, so a second pass at the first solution converges.
+ */
+function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array | null): void {
+  const f = pack.fleet;
+  ensureCompiled(f, p);
+  const m = f.model;
+  const { series, parallel } = pack.spec;
+  const rc2 = f.rcPairs === 2;
+  const hyst = m.hystM !== null;
+  const A = pack.shareA;
+  const B = pack.shareB;
+  for (let g = 0; g < series; g++) {
+    let sumInvB = 0;
+    let sumAoverB = 0;
+    const ipg = pack.groupIPred[g];
+    for (let j = 0; j < parallel; j++) {
+      const k = g * parallel + j;
+      const ip = perCell ? perCell[k] : ipg;
+      const dz = dtS / (3600 * f.capacityAh[k]);
+      const zPred = f.soc[k] - ip * dz;
+      const c = cellCoefficients(m, zPred, f.tempC[k], ip, dtS, coeff);
+      const sdz = c.dOcvDSoc * dz;
+      let a = c.ocvV + sdz * ip + c.a1 * f.v1V[k] + (rc2 ? c.a2 * f.v2V[k] : 0);
+      if (hyst) {
+        const e = Math.exp(-Math.abs((m.hystGamma * ip * dtS) / (3600 * f.capacityAh[k])));
+        a += c.hystMaxV * (e * f.hyst[k] - (1 - e) * Math.sign(ip));
+      }
+      const b = c.r0Ohm * f.r0Scale[k] + c.b1 + (rc2 ? c.b2 : 0) + sdz;
+      A[k] = a;
+      B[k] = b;
+      const ib = 1 / b;
+      sumInvB += ib;
+      sumAoverB += a * ib;
+    }
+    const bg = 1 / sumInvB;
+    pack.groupB[g] = bg;
+    pack.groupA[g] = sumAoverB * bg;
+  }
+}
+
+/** Decide which groups bleed this step (from the previous step's group voltages). */
+function updateBalancing(pack: Pack, packCurrentA: number, p: CellParams): void {
+  const b = pack.spec.balancing;
+  const series = pack.spec.series;
+  if (!b || series < 2) {
+    pack.bleedA.fill(0);
+    pack.balancing.fill(0);
+    return;
+  }
+  const th = b.thresholdV ?? 0.005;
+  const rBleed = b.bleedOhm ?? 33;
+  const restA = 0.01 * p.capacityAh * pack.spec.parallel;
+  const allowed = (b.when ?? 'rest-or-charge') === 'always' || packCurrentA <= restA;
+  let vMin = Infinity;
+  for (let g = 0; g < series; g++) if (pack.groupV[g] < vMin) vMin = pack.groupV[g];
+  for (let g = 0; g < series; g++) {
+    const d = pack.groupV[g] - vMin;
+    let on = pack.balancing[g];
+    if (!allowed) on = 0;
+    else if (on) on = d > th / 2 ? 1 : 0;
+    else on = d > th ? 1 : 0;
+    pack.balancing[g] = on;
+    pack.bleedA[g] = on ? pack.groupV[g] / rBleed : 0;
+  }
+}
+
+/** Closed-form sharing in every group from shareA / shareB; writes cellCurrentA. */
+function shareGroups(pack: Pack, packCurrentA: number): void {
+  const { series, parallel } = pack.spec;
+  const A = pack.shareA;
+  const B = pack.shareB;
+  const I = pack.cellCurrentA;
+  for (let g = 0; g < series; g++) {
+    const ig = packCurrentA + pack.bleedA[g];
+    const o = g * parallel;
+    let sumInvB = 0;
+    let sumAoverB = 0;
+    for (let j = 0; j < parallel; j++) {
+      const ib = 1 / B[o + j];
+      sumInvB += ib;
+      sumAoverB += A[o + j] * ib;
+    }
+    const v = (sumAoverB - ig) / sumInvB;
+    let sum = 0;
+    for (let j = 0; j < parallel - 1; j++) {
+      const ik = (A[o + j] - v) / B[o + j];
+      I[o + j] = ik;
+      sum += ik;
+    }
+    I[o + parallel - 1] = ig - sum; // the sum holds to rounding
+  }
+}
+
+/**
+ * One step of dtS seconds at pack current packCurrentA (A, + = discharge) and ambient (degC):
+ * balancing decision, exact current sharing in every parallel group, ECM + thermal step of all
+ * cells, pack outputs. No allocation.
+ */
+export function stepPack(pack: Pack, p: CellParams, packCurrentA: number, ambientC: number, dtS: number): void {
+  const f = pack.fleet;
+  const { series, parallel } = pack.spec;
+  updateBalancing(pack, packCurrentA, p);
+  const I = pack.cellCurrentA;
+  if (parallel === 1) {
+    for (let g = 0; g < series; g++) I[g] = packCurrentA + pack.bleedA[g];
+  } else {
+    // linearize each group at its equal-share current, then share exactly; models whose
+    // resistance depends on |I| (or with hysteresis) get a second pass at the first solution
+    for (let g = 0; g < series; g++) pack.groupIPred[g] = (packCurrentA + pack.bleedA[g]) / parallel;
+    linearize(pack, p, dtS, null);
+    shareGroups(pack, packCurrentA);
+    const m = f.model;
+    if (m.cur !== null || m.hystM !== null) {
+      linearize(pack, p, dtS, I);
+      shareGroups(pack, packCurrentA);
+    }
+  }
+  stepEcmFleet(f, p, I, ambientC, dtS);
+  let wh = 0;
+  for (let g = 0; g < series; g++) if (pack.bleedA[g] !== 0) wh += pack.bleedA[g] * pack.groupV[g];
+  pack.balancingWh += (wh * dtS) / 3600;
+  pack.packCurrentA = packCurrentA;
+  updateOutputs(pack);
+}
+
+/**
+ * Pack Thevenin equivalent for the next step, linearized at pack current iGuessA:
+ * V_pack(I) = E - R I  (bleed currents of the balancing state decided at iGuessA included).
+ * Returns E in out[0] and R in out[1].
+ */
+function packThevenin(pack: Pack, p: CellParams, iGuessA: number, dtS: number, out: Float64Array): void {
+  const { series, parallel } = pack.spec;
+  // bleed currents from the present balancing state (switching is decided in stepPack)
+  const rBleed = pack.spec.balancing?.bleedOhm ?? 33;
+  const ip = pack.groupIPred;
+  for (let g = 0; g < series; g++) ip[g] = (iGuessA + (pack.balancing[g] ? pack.groupV[g] / rBleed : 0)) / parallel;
+  linearize(pack, p, dtS, null);
+  let e = 0;
+  let r = 0;
+  for (let g = 0; g < series; g++) {
+    const bleed = pack.balancing[g] ? pack.groupV[g] / rBleed : 0;
+    e += pack.groupA[g] - pack.groupB[g] * bleed;
+    r += pack.groupB[g];
+  }
+  out[0] = e;
+  out[1] = r;
+}
+
+const thev = new Float64Array(2);
+
+/**
+ * Pack current (A, + = discharge) that gives pack terminal voltage vTargetV at the end of a dtS
+ * step (CV mode). Closed form on the linearized pack, re-linearized at the new operating point
+ * until it settles (fixed point of the chord; a few passes).
+ */
+export function packCurrentForVoltage(pack: Pack, p: CellParams, vTargetV: number, dtS: number): number {
+  let I = pack.packCurrentA;
+  for (let it = 0; it < 10; it++) {
+    packThevenin(pack, p, I, dtS, thev);
+    const In = (thev[0] - vTargetV) / thev[1];
+    if (Math.abs(In - I) < 1e-9 * (1 + Math.abs(In))) return In;
+    I = In;
+  }
+  return I;
+}
+
+/**
+ * Pack current such that the highest (vLimitV as a max, on charge) or lowest (as a min, on
+ * discharge) group voltage sits exactly at vLimitV at the end of the step: CV on the cell limit,
+ * what a BMS-controlled charger does. `which` = 'max' for charging to vMax, 'min' for discharging
+ * to vMin.
+ */
+export function packCurrentForCellVoltage(pack: Pack, p: CellParams, vLimitV: number, which: 'max' | 'min', dtS: number): number {
+  const { series } = pack.spec;
+  const rBleed = pack.spec.balancing?.bleedOhm ?? 33;
+  let I = pack.packCurrentA;
+  for (let it = 0; it < 10; it++) {
+    packThevenin(pack, p, I, dtS, thev);
+    // V_g(I) = A_g - B_g (I + bleed_g) = vLimit  ->  I_g = (A_g - vLimit) / B_g - bleed_g
+    let In = which === 'max' ? -Infinity : Infinity;
+    for (let g = 0; g < series; g++) {
+      const bleed = pack.balancing[g] ? pack.groupV[g] / rBleed : 0;
+      const ig = (pack.groupA[g] - vLimitV) / pack.groupB[g] - bleed;
+      if (which === 'max' ? ig > In : ig < In) In = ig;
+    }
+    if (Math.abs(In - I) < 1e-9 * (1 + Math.abs(In))) return In;
+    I = In;
+  }
+  return I;
+}
+
+/**
+ * Pack current giving electrical power powerW at the pack terminals (W, + = discharge) at the end
+ * of a dtS step (CP mode): I (E - R I) = P. If the discharge power exceeds the maximum E^2 / 4R,
+ * returns the current at maximum power (compare I * V with powerW to detect it).
+ */
+export function packCurrentForPower(pack: Pack, p: CellParams, powerW: number, dtS: number): number {
+  if (powerW === 0) return 0;
+  let I = powerW / Math.max(pack.packV, 1e-6);
+  for (let it = 0; it < 10; it++) {
+    packThevenin(pack, p, I, dtS, thev);
+    const e = thev[0];
+    const r = thev[1];
+    const disc = e * e - 4 * r * powerW;
+    const In = disc <= 0 ? e / (2 * r) : (e - Math.sqrt(disc)) / (2 * r);
+    if (Math.abs(In - I) < 1e-9 * (1 + Math.abs(In))) return In;
+    I = In;
+  }
+  return I;
+}
+
+/** Pack terminal voltage the next step would end at for pack current I (state unchanged). */
+export function packVoltageAfter(pack: Pack, p: CellParams, packCurrentA: number, dtS: number): number {
+  packThevenin(pack, p, packCurrentA, dtS, thev);
+  return thev[0] - thev[1] * packCurrentA;
+}
+
+/** Nominal pack capacity (parallel x cell capacity of the parameter set), Ah. */
+export function packNominalCapacityAh(pack: Pack, p: CellParams): number {
+  return pack.spec.parallel * p.capacityAh;
+}
