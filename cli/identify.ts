@@ -6,12 +6,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
 import { existsSync } from 'node:fs';
-import { identifyHppc, identifyLongRelaxation, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
+import { identifyHppc, identifyLongRelaxation, ocvCurveOf, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
 
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--report report.json] [--interpulse <csv> (after its --hppc)]
+  [--extrapolate-c 40] [--ocv-from-temp 25] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
@@ -34,6 +34,7 @@ interface Args {
   cp: number;
   areaM2: number;
   extrapolate: number[];
+  ocvFromTempC?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -90,6 +91,7 @@ function parseArgs(argv: string[]): Args {
       case '--cp': a.cp = num(f, take()); break;
       case '--area-m2': a.areaM2 = num(f, take()); break;
       case '--extrapolate-c': a.extrapolate.push(num(f, take())); break;
+      case '--ocv-from-temp': a.ocvFromTempC = num(f, take()); break;
       case '-h':
       case '--help':
         throw new Error(USAGE);
@@ -141,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const ocvShape = args.ocv ? ocvShapeFromSlowDischarge(args.ocv, args.qAh) : undefined;
     const ids: TemperatureIdentification[] = [];
+    const interpulse: (ReturnType<typeof loadCellCsv> | null)[] = [];
     const temps: number[] = [];
     let coolTau = NaN;
     for (const h of args.hppc) {
@@ -153,12 +156,27 @@ export async function main(argv: string[]): Promise<number> {
       if (args.rc === 2 && ip !== h.file && existsSync(ip)) {
         const si = loadCellCsv(ip, { duplicateTime: 'keep-last', invalidRows: 'skip' });
         id.long = identifyLongRelaxation(si, { capacityAh: args.qAh });
+        interpulse.push(si);
         process.stderr.write(`identify: ${path.basename(ip)}: ${id.long.relaxations.length} relaxations, tau ${id.long.tauS.toFixed(0)} s\n`);
-      }
+      } else interpulse.push(null);
       ids.push(id);
       temps.push(h.tempC ?? Math.round(id.tempC));
       const tau = coolingTimeConstantS(s);
       if (Number.isFinite(tau) && (!Number.isFinite(coolTau) || (h.tempC ?? id.tempC) > 20)) coolTau = tau;
+    }
+    if (args.ocvFromTempC !== undefined) {
+      // one (thermodynamic) OCV for all temperatures: refit the slow branch of every temperature
+      // as a relaxation toward that OCV, so that incomplete relaxation at low temperature ends up
+      // in the slow RC branch instead of in the OCV
+      const k = temps.indexOf(args.ocvFromTempC);
+      if (k < 0) throw new Error(`--ocv-from-temp ${args.ocvFromTempC}: no --hppc file at that temperature (have ${temps.join(', ')})`);
+      const ocvRef = ocvCurveOf(ids[k], ocvShape);
+      ids.forEach((id, i) => {
+        const si = interpulse[i];
+        if (!si || i === k) return;
+        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh, ocvAt: ocvRef });
+        process.stderr.write(`identify: ${temps[i]} degC slow branch toward the ${args.ocvFromTempC} degC OCV: tau ${id.long.tauS.toFixed(0)} s\n`);
+      });
     }
     const cpTot = args.massKg * args.cp;
     const hA = Number.isFinite(coolTau) ? cpTot / coolTau : 10 * args.areaM2;
@@ -183,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
       rcPairs: args.rc,
       thermal: { massKg: args.massKg, cpJPerKgK: args.cp, hConvWPerM2K: Number((hA / args.areaM2).toFixed(3)), areaM2: args.areaM2 },
       extrapolateToC: args.extrapolate,
+      ocvFromTempC: args.ocvFromTempC,
     });
     params.identification = {
       ...report,
@@ -190,6 +209,7 @@ export async function main(argv: string[]): Promise<number> {
       referenceCurrentA: iref,
       coolingTimeConstantS: Number.isFinite(coolTau) ? Number(coolTau.toFixed(1)) : null,
       extrapolatedTempsC: args.extrapolate,
+      ocvFromTempC: args.ocvFromTempC ?? null,
       command: `twinbench identify ${argv.join(' ')}`,
     };
     writeFileSync(args.out!, JSON.stringify(params) + '\n');

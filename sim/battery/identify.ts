@@ -375,8 +375,31 @@ export interface BuildOptions {
   ocvShape?: { soc: number[]; voltageV: number[] };
   rcPairs: 1 | 2;
   thermal: CellParams['thermal'];
+  /**
+   * Use the OCV identified at this temperature for every temperature (OCV is thermodynamic and
+   * its temperature dependence is small for NCA/NMC; rest voltages at low temperature are not
+   * fully relaxed after the test's rests). Omit to keep one OCV row per temperature.
+   */
+  ocvFromTempC?: number;
   /** extra temperatures (degC, above the measured range) extrapolated with Arrhenius from the two warmest */
   extrapolateToC?: number[];
+}
+
+/** OCV(SOC) of one identification: rest points (or fitted U_inf), shaped by ocvShape between them. */
+export function ocvCurveOf(id: TemperatureIdentification, ocvShape?: { soc: number[]; voltageV: number[] }): (soc: number) => number {
+  const rp = id.restPoints
+    .map((r) => {
+      const lr = id.long?.relaxations.find((x) => Math.abs(x.soc - r.soc) < 0.01);
+      return lr && Math.abs(lr.uInfV - r.voltageV) < 0.1 ? { ...r, voltageV: lr.uInfV } : r;
+    })
+    .sort((a, b) => a.soc - b.soc);
+  const xs = rp.map((r) => r.soc);
+  if (ocvShape && rp.length >= 1) {
+    const offs = rp.map((r) => r.voltageV - interp1(ocvShape.soc, ocvShape.voltageV, r.soc));
+    return (s: number) => interp1(ocvShape.soc, ocvShape.voltageV, s) + interp1(xs, offs, s);
+  }
+  const vs = rp.map((r) => r.voltageV);
+  return (s: number) => interp1(xs, vs, s);
 }
 
 function groupBySet(pulses: PulseFit[]): PulseFit[][] {
@@ -455,8 +478,11 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
       r0Row = r0Row.map((v, j) => v + fold * r1Row[j]);
       r1Row = r2Row;
       tau1 = id.tau2S;
-      const lr = id.long.relaxations.filter((x) => Number.isFinite(x.rOhm) && x.rOhm > 0);
-      r2Row = fillRow(lr.map((x) => x.soc), lr.map((x) => x.rOhm), sb);
+      // the per-relaxation R of the slow branch is noisy (a few rest samples each): use the
+      // per-temperature median, independent of SOC
+      const lr = id.long.relaxations.filter((x) => Number.isFinite(x.rOhm) && x.rOhm > 0).map((x) => x.rOhm).sort((a, b) => a - b);
+      const rMed = lr.length ? lr[Math.floor(lr.length / 2)] : 0;
+      r2Row = sb.map(() => rMed);
       tau2 = id.long.tauS;
     }
     r0Rows.push(r0Row.map((v) => Number(v.toPrecision(5))));
@@ -502,6 +528,11 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
       longRelaxationRmseMv: id.long ? Number(id.long.rmseMv.toFixed(2)) : null,
       pulseFitRmseMv: Number(id.rmseMv.toFixed(2)),
     };
+  }
+  if (o.ocvFromTempC !== undefined) {
+    const k = temps.indexOf(o.ocvFromTempC);
+    if (k < 0) throw new Error(`ocvFromTempC ${o.ocvFromTempC} is not one of the identified temperatures (${temps.join(', ')})`);
+    for (let i = 0; i < ocvRows.length; i++) ocvRows[i] = ocvRows[k].slice();
   }
   // Arrhenius extrapolation above the measured range (from the two warmest temperatures)
   if (o.extrapolateToC && temps.length >= 2) {
@@ -622,12 +653,21 @@ export interface LongRelaxationIdentification {
 
 export function identifyLongRelaxation(
   s: HppcSeries,
-  o: { capacityAh: number; initialSoc?: number; threshold?: number; skipS?: number; tauRangeS?: [number, number]; minRestS?: number },
+  o: {
+    capacityAh: number;
+    initialSoc?: number;
+    threshold?: number;
+    skipS?: number;
+    tauRangeS?: [number, number];
+    minRestS?: number;
+    /** known OCV(SOC): the relaxation then tends to it (U fixed), otherwise U_inf is fitted */
+    ocvAt?: (soc: number) => number;
+  },
 ): LongRelaxationIdentification {
   const n = s.timeS.length;
   const thr = o.threshold ?? 0.1;
   const skip = o.skipS ?? 250;
-  const [tLo, tHi] = o.tauRangeS ?? [100, 5000];
+  const [tLo, tHi] = o.tauRangeS ?? (o.ocvAt ? [100, 30000] : [100, 5000]);
   const soc0 = o.initialSoc ?? 1;
   const segs: { kEnd: number; I: number; D: number; t: number[]; v: number[]; soc: number }[] = [];
   let k = 1;
@@ -662,6 +702,20 @@ export function identifyLongRelaxation(
     } else k++;
   }
   const fitOne = (sg: (typeof segs)[number], tau: number) => {
+    if (o.ocvAt) {
+      // V = OCV(soc) + A e^{-t/tau}, OCV known
+      const U = o.ocvAt(sg.soc);
+      let see = 0, sve = 0;
+      for (let i = 0; i < sg.t.length; i++) {
+        const e = Math.exp(-sg.t[i] / tau);
+        see += e * e;
+        sve += (sg.v[i] - U) * e;
+      }
+      const A = see > 0 ? sve / see : 0;
+      let sse = 0;
+      for (let i = 0; i < sg.t.length; i++) sse += (sg.v[i] - U - A * Math.exp(-sg.t[i] / tau)) ** 2;
+      return { U, A, sse };
+    }
     // V = U + A e^{-t/tau}
     let s1 = 0, se = 0, see = 0, sv = 0, sve = 0;
     for (let i = 0; i < sg.t.length; i++) {
