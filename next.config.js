@@ -41,6 +41,8 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // A separate build directory (e.g. for a second build next to a running server); default .next.
+  distDir: process.env.TWINBENCH_NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // Native or Node-only packages stay out of the bundles; server/ code loads them at run time.
   serverExternalPackages: [

@@ -90,6 +90,7 @@ export const ScenarioEditor = forwardRef<ScenarioEditorHandle, Props>(function S
           renderLineHighlight: 'line',
           fixedOverflowWidgets: true,
           quickSuggestions: { strings: true, other: true, comments: false },
+          wordBasedSuggestions: 'off',
           ariaLabel: 'Scenario JSON editor',
         });
         editorRef.current = editor;
