@@ -102,8 +102,8 @@ export function runCycler(
         const s = c.protocol[seg[i]];
         const z = fleet.soc[i];
         let finished = false;
-        if (s.kind === 'cc') finished = s.cRate > 0 ? z <= s.untilSoc : z >= s.untilSoc;
-        else if (s.kind === 'ccA') finished = s.currentA > 0 ? z <= s.untilSoc : z >= s.untilSoc;
+        if (s.kind === 'cc') finished = s.cRate > 0 ? z <= s.untilSoc + 1e-12 : z >= s.untilSoc - 1e-12;
+        else if (s.kind === 'ccA') finished = s.currentA > 0 ? z <= s.untilSoc + 1e-12 : z >= s.untilSoc - 1e-12;
         else if (s.kind === 'rest') finished = segT[i] >= s.durationS;
         else {
           const span = Math.abs(s.target - segSoc0[i]);
@@ -133,8 +133,13 @@ export function runCycler(
       if (done[i]) continue;
       const s = c.protocol[seg[i]];
       const capAh = fleet.capacityAh[i];
-      if (s.kind === 'cc') current[i] = s.cRate * capAh;
-      else if (s.kind === 'ccA') current[i] = s.currentA;
+      if (s.kind === 'cc' || s.kind === 'ccA') {
+        // constant current, shortened on the last step so the SOC lands on untilSoc exactly
+        // (results then do not depend on dt through overshoot)
+        const want = s.kind === 'cc' ? s.cRate * capAh : s.currentA;
+        const maxA = (Math.abs(fleet.soc[i] - s.untilSoc) * capAh * 3600) / dtS;
+        current[i] = Math.abs(want) > maxA ? Math.sign(want) * maxA : want;
+      }
       else if (s.kind === 'cv') {
         // exact exponential relaxation over the step (never overshoots the target):
         // dz = (target - z)(1 - exp(-dt * c0 / (3600 * span))), I = -dz * Q * 3600 / dt
