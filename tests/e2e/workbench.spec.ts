@@ -78,6 +78,19 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   expect(original).toContain('"experiment"');
   await expect(page.getByTestId('problems')).toContainText('No problems');
 
+  // Schema-driven completion: at the top level, the keys the scenario does not have yet.
+  await page.evaluate(() => {
+    const ed = (window as unknown as { monaco: typeof import('monaco-editor') }).monaco.editor.getEditors()[0];
+    ed.setPosition({ lineNumber: 1, column: 2 });
+    ed.focus();
+  });
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Control+Space');
+  await expect(page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'pack' }).first()).toBeVisible();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => editorText(page)).toBe(original);
+
   // 1. Type an error: the initial SOC 0.9 becomes 70.9 (must be 0..1). A marker sits on that line.
   const socLine = await placeCursorAfter(page, /"soc":\s*/);
   await page.keyboard.type('7');
