@@ -10,6 +10,7 @@
 //             P-  = A P A^T + Qw,     A = diag(1, a1, a2)
 //   Update:   h(x-) = OCV(z-, T) - R0 I + v1- + v2-,   H = [dOCV/dz, 1, 1]
 //             S = H P- H^T + Rv,  K = P- H^T / S,  x = x- + K (y - h),
+//             Rv = sigma_v^2 + (rho |I| (R0 + R1 + R2))^2  (model uncertainty grows with the drop)
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
 // All arithmetic on a 3x3 symmetric P is unrolled; an update allocates nothing.
 import type { CellParams } from '../battery/params';
@@ -26,6 +27,8 @@ export interface SocEkfOptions {
   /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
+  /** relative uncertainty of the total resistance, adds (std * |I| * R_total)^2 to the voltage noise (default 0.3) */
+  relResistanceStd?: number;
   /** initial RC-voltage standard deviation (V), default 1e-3 (start from rest) */
   rcVoltageStd0V?: number;
   /** capacity used for coulomb counting (Ah), default params.capacityAh */
@@ -41,6 +44,7 @@ export class SocEkf {
   /** covariance, symmetric, row-major 3x3 */
   readonly P = new Float64Array(9);
   private readonly rv: number;
+  private readonly relResStd: number;
   private readonly qz: number;
   private readonly qv: number;
   private readonly c = newCellCoefficients();
@@ -59,6 +63,7 @@ export class SocEkf {
     this.capacityAh = opts.capacityAh ?? params.capacityAh;
     const s0 = opts.socStd0 ?? 0.2;
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
+    this.relResStd = opts.relResistanceStd ?? 0.3;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
     this.x[0] = opts.initialSoc;
@@ -108,7 +113,13 @@ export class SocEkf {
     const g0 = p00 * h0 + p01 + p02 * h2;
     const g1 = p01 * h0 + p11 + p12 * h2;
     const g2 = p02 * h0 + p12 + p22 * h2;
-    const S = h0 * g0 + g1 + h2 * g2 + this.rv;
+    // measurement noise: sensor/model floor plus a resistance-uncertainty term that grows with
+    // |I| times the total resistance (the model is least certain at high current, low
+    // temperature and low SOC, where the resistances are large)
+    const rTot = c.r0Ohm + c.b1 / Math.max(1 - a1, 1e-12) + (this.rc2 ? c.b2 / Math.max(1 - a2, 1e-12) : 0);
+    const ru = this.relResStd * currentA * rTot;
+    const rv = this.rv + ru * ru;
+    const S = h0 * g0 + g1 + h2 * g2 + rv;
     const k0 = g0 / S;
     const k1 = g1 / S;
     const k2 = g2 / S;
