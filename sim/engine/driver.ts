@@ -6,15 +6,10 @@
 import type { CellParams } from '../battery/params';
 import type { EcmFleet } from '../battery/ecm';
 import { fleetWarnings } from '../battery/ecm';
-// TODO(H2 pack): switch to '../battery/pack' when it lands (same signatures).
-import { createPack, stepPack, packCurrentForVoltage, packCurrentForPower, type Pack } from './interimPack';
+import { createPack, stepPack, packCurrentForVoltage, packCurrentForPower, type Pack, type PackSpec } from '../battery/pack';
 import { StateSnapshot } from './snapshot';
 
-export interface PackSpecLike {
-  series: number;
-  parallel: number;
-  spread?: { capacityRelStd: number; r0RelStd: number };
-}
+export type PackSpecLike = PackSpec;
 
 export interface CellStats {
   vMinV: number;
@@ -75,28 +70,18 @@ export function createPackDriver(
       return packCurrentForPower(pack, params, w, dtS);
     },
     stats(out) {
-      const v = fleet.terminalV, t = fleet.tempC, s = fleet.soc, c = fleet.capacityAh;
-      let vMin = Infinity, vMax = -Infinity, tMax = -Infinity, tSum = 0, qs = 0, q = 0, sMin = Infinity, sMax = -Infinity;
-      for (let i = 0; i < n; i++) {
-        const vi = v[i];
-        if (vi < vMin) vMin = vi;
-        if (vi > vMax) vMax = vi;
-        const ti = t[i];
-        if (ti > tMax) tMax = ti;
-        tSum += ti;
-        const si = s[i];
-        if (si < sMin) sMin = si;
-        if (si > sMax) sMax = si;
-        qs += si * c[i];
-        q += c[i];
-      }
-      out.vMinV = vMin;
-      out.vMaxV = vMax;
-      out.tempMaxC = tMax;
+      // extremes and mean SOC come from the pack's own outputs of the last step; the mean
+      // temperature is summed here
+      const t = fleet.tempC;
+      let tSum = 0;
+      for (let i = 0; i < n; i++) tSum += t[i];
+      out.vMinV = pack.minCellV;
+      out.vMaxV = pack.maxCellV;
+      out.tempMaxC = pack.maxTempC;
       out.tempMeanC = tSum / n;
-      out.socMean = qs / q;
-      out.socMin = sMin;
-      out.socMax = sMax;
+      out.socMean = pack.meanSoc;
+      out.socMin = pack.minSoc;
+      out.socMax = pack.maxSoc;
       return out;
     },
     save(slot = 0) {

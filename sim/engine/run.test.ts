@@ -40,7 +40,8 @@ describe('engine: closed forms', () => {
   });
 
   it('C-rates use the cell capacity (times parallel cells for packs)', () => {
-    const r = runToEnd(scenario({ initial: { soc: 0.9 }, experiment: ['Charge at C/2 for 6 minutes'], pack: { series: 1, parallel: 3 } }));
+    const r = runToEnd(scenario({ initial: { soc: 0.5 }, experiment: ['Charge at C/2 for 6 minutes'], pack: { series: 1, parallel: 3 } }));
+    expect(r.stepLog[0].end).toBe('duration');
     expect(last(ch(r, 'current_A'))).toBeCloseTo(-0.5 * 3 * P.capacityAh, 12);
     expect(r.metrics.charged_Ah).toBeCloseTo(0.5 * 3 * P.capacityAh * 0.1, 10);
   });
@@ -82,11 +83,11 @@ describe('engine: closed forms', () => {
     const thr = P.capacityAh / 20;
     const start = idx.indexOf(1);
     for (let i = start; i < I.length; i++) {
-      expect(Math.abs(V[i] - 4.1)).toBeLessThan(1e-6);
+      expect(Math.abs(V[i] - 4.1)).toBeLessThan(1e-5);
       expect(I[i]).toBeLessThan(0);
       if (i < I.length - 1) expect(-I[i]).toBeGreaterThan(thr);
     }
-    expect(Math.abs(-last(I) - thr)).toBeLessThan(1e-6);
+    expect(Math.abs(-last(I) - thr)).toBeLessThan(1e-5 * thr);
     // the current tapers monotonically
     for (let i = start + 1; i < I.length; i++) expect(-I[i]).toBeLessThanOrEqual(-I[i - 1] + 1e-12);
   });

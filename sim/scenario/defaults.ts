@@ -13,7 +13,12 @@ export interface ResolvedScenario {
   params: CellParams;
   /** Name of the parameter set, or 'inline'. */
   paramSetName: string;
-  pack: { series: number; parallel: number; spread?: { capacityRelStd: number; r0RelStd: number } };
+  pack: {
+    series: number;
+    parallel: number;
+    spread?: { capacityRelStd: number; r0RelStd: number; socAbsStd?: number };
+    balancing?: { thresholdV?: number; bleedOhm?: number; when?: 'rest-or-charge' | 'always' };
+  };
   rcPairs: 1 | 2;
   initial: { soc: number; tempC: number };
   ambient: { tempC: number };
@@ -31,6 +36,7 @@ export function resolveScenario(s: Scenario, opts: { seed?: number } = {}): Reso
     parallel: s.pack?.parallel ?? SCENARIO_DEFAULTS.parallel,
   };
   if (s.pack?.spread) pack.spread = { ...s.pack.spread };
+  if (s.pack?.balancing) pack.balancing = { ...s.pack.balancing };
   return {
     name: s.name,
     description: s.description ?? '',

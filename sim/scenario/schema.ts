@@ -101,16 +101,26 @@ export const CellSchema = z
 
 export const PackSpreadSchema = z
   .strictObject({
-    capacityRelStd: z.number().min(0).max(0.5).meta({ description: 'Relative standard deviation of cell capacity (e.g. 0.01 = 1 %).' }),
-    r0RelStd: z.number().min(0).max(1).meta({ description: 'Relative standard deviation of cell series resistance R0.' }),
+    capacityRelStd: z.number().min(0).lt(0.5).meta({ description: 'Relative standard deviation of cell capacity (e.g. 0.01 = 1 %), < 0.5.' }),
+    r0RelStd: z.number().min(0).lt(1).meta({ description: 'Relative standard deviation of cell series resistance R0, < 1.' }),
+    socAbsStd: z.number().min(0).lt(0.5).optional().meta({ description: 'Absolute standard deviation of the initial cell SOC (e.g. 0.01).', default: 0 }),
   })
-  .meta({ description: 'Cell-to-cell manufacturing spread, drawn from the run seed.' });
+  .meta({ description: 'Cell-to-cell manufacturing spread, drawn once from the run seed.' });
+
+export const BalancingSchema = z
+  .strictObject({
+    thresholdV: z.number().positive().max(1).optional().meta({ description: 'A group bleeds when it is this much above the lowest group, V.', default: 0.005 }),
+    bleedOhm: z.number().positive().max(1e6).optional().meta({ description: 'Bleed resistance per series group, Ohm.', default: 33 }),
+    when: z.enum(['rest-or-charge', 'always']).optional().meta({ description: 'When balancing may run.', default: 'rest-or-charge' }),
+  })
+  .meta({ description: 'Passive balancing: a bleed resistor across every series group ({} for the defaults).' });
 
 export const PackSchema = z
   .strictObject({
     series: z.int().min(1).max(10_000).meta({ description: 'Cells (or parallel groups) in series.', default: 1 }),
     parallel: z.int().min(1).max(1_000).meta({ description: 'Cells in parallel in each group.', default: 1 }),
     spread: PackSpreadSchema.optional(),
+    balancing: BalancingSchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.series * p.parallel > MAX_CELLS)

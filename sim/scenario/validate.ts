@@ -122,8 +122,9 @@ function convertIssues(issues: readonly ZIssue[], input: unknown, base: Property
 const KEYS_BY_CONTEXT: Record<string, string[]> = {
   root: ['$schema', 'version', 'name', 'description', 'seed', 'cell', 'pack', 'rcPairs', 'initial', 'ambient', 'sample', 'limits', 'experiment'],
   cell: ['paramSet', 'params'],
-  pack: ['series', 'parallel', 'spread'],
-  spread: ['capacityRelStd', 'r0RelStd'],
+  pack: ['series', 'parallel', 'spread', 'balancing'],
+  spread: ['capacityRelStd', 'r0RelStd', 'socAbsStd'],
+  balancing: ['thresholdV', 'bleedOhm', 'when'],
   initial: ['soc', 'tempC'],
   ambient: ['tempC'],
   sample: ['dtS'],
@@ -134,7 +135,7 @@ const KEYS_BY_CONTEXT: Record<string, string[]> = {
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return KEYS_BY_CONTEXT.root;
   if (path[0] === 'experiment') return KEYS_BY_CONTEXT.block;
-  if (path.length === 2 && path[0] === 'pack' && path[1] === 'spread') return KEYS_BY_CONTEXT.spread;
+  if (path.length === 2 && path[0] === 'pack' && (path[1] === 'spread' || path[1] === 'balancing')) return KEYS_BY_CONTEXT[path[1]];
   if (path.length === 1 && typeof path[0] === 'string') return KEYS_BY_CONTEXT[path[0]] ?? [];
   return [];
 }
