@@ -7,8 +7,8 @@
  *     V_k(I_k) = a_k - b_k I_k
  *     a_k = OCV(z_k*) + s_k dz_k I* + a1 v1 + a2 v2 (+ M h)      b_k = R0 r0Scale + b1 + b2 + s_k dz_k
  * with z_k* the end-of-step SOC at the predicted current I* = I_group / P, s_k = dOCV/dSOC there,
- * dz_k = dt / (3600 Q_k), a_j = exp(-dt/tau_j), b_j = R_j (1 - a_j) (coefficients from
- * ecm.cellCoefficients). Equal voltage V in the group and sum_k I_k = I_group give
+ * dz_k = dt / (3600 Q_k), a_j = exp(-dt/tau_j), b_j = R_j (1 - a_j) (from the fleet's compiled
+ * tables, exactly as ecm.cellCoefficients evaluates them). Equal voltage V in the group and sum_k I_k = I_group give
  *     V = (sum a_k / b_k - I_group) / (sum 1 / b_k),    I_k = (a_k - V) / b_k
  * so the sum holds exactly every step; the voltages agree to the second-order error of the
  * linearization (the OCV table is piecewise linear: exact while no breakpoint is crossed).
@@ -29,15 +29,7 @@
  * cell-to-cell conduction.
  */
 import type { CellParams } from './params';
-import {
-  createEcmFleet,
-  stepEcmFleet,
-  ocvAt,
-  cellCoefficients,
-  newCellCoefficients,
-  type EcmFleet,
-  type CellCoefficients,
-} from './ecm';
+import { createEcmFleet, stepEcmFleet, ocvAt, type EcmFleet } from './ecm';
 import { Rng } from '../core/rng';
 
 export interface BalancingSpec {
@@ -88,8 +80,6 @@ export interface Pack {
   groupB: Float64Array;
   groupIPred: Float64Array;
 }
-
-const coeff: CellCoefficients = newCellCoefficients();
 
 function checkSpec(spec: PackSpec): void {
   const bad = (path: string, msg: string) => {
@@ -233,9 +223,25 @@ function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array
   const m = f.model;
   const { series, parallel } = pack.spec;
   const rc2 = f.rcPairs === 2;
-  const hyst = m.hystM !== null;
   const A = pack.shareA;
   const B = pack.shareB;
+  // Same tables and clamping as ecm.ts (uniform [temp][soc] grids, bilinear), evaluated inline:
+  // ecm.cellCoefficients gives the same numbers but is too slow for 10^4 cells per step.
+  const gS = m.gS;
+  const gT = m.gT;
+  const nS = gS.n;
+  const sMax = nS - 1;
+  const tMax = gT.n - 1;
+  const tRow = gT.n === 1 ? 0 : nS;
+  const tInv = gT.n === 1 ? 0 : gT.invDx;
+  const ocvT = m.ocv;
+  const r0T = m.r0;
+  const r1T = m.r1;
+  const tau1T = m.tau1;
+  const r2T = m.r2;
+  const tau2T = m.tau2;
+  const cur = m.cur;
+  const hystM = m.hystM;
   for (let g = 0; g < series; g++) {
     let sumInvB = 0;
     let sumAoverB = 0;
@@ -244,15 +250,77 @@ function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array
       const k = g * parallel + j;
       const ip = perCell ? perCell[k] : ipg;
       const dz = dtS / (3600 * f.capacityAh[k]);
-      const zPred = f.soc[k] - ip * dz;
-      const c = cellCoefficients(m, zPred, f.tempC[k], ip, dtS, coeff);
-      const sdz = c.dOcvDSoc * dz;
-      let a = c.ocvV + sdz * ip + c.a1 * f.v1V[k] + (rc2 ? c.a2 * f.v2V[k] : 0);
-      if (hyst) {
-        const e = Math.exp(-Math.abs((m.hystGamma * ip * dtS) / (3600 * f.capacityAh[k])));
-        a += c.hystMaxV * (e * f.hyst[k] - (1 - e) * Math.sign(ip));
+      const z = f.soc[k] - ip * dz;
+      const T = f.tempC[k];
+      let us = (z - gS.x0) * gS.invDx;
+      if (!(us >= 0)) us = 0;
+      else if (us > sMax) us = sMax;
+      let ut = (T - gT.x0) * tInv;
+      if (!(ut >= 0)) ut = 0;
+      else if (ut > tMax) ut = tMax;
+      let is = us | 0;
+      if (is > nS - 2) is = nS - 2;
+      let it = ut | 0;
+      if (it > tMax - 1) it = tMax > 0 ? tMax - 1 : 0;
+      const ws = us - is;
+      const wt = gT.n === 1 ? 0 : ut - it;
+      const k00 = it * nS + is;
+      const k10 = k00 + tRow;
+      const w00 = (1 - ws) * (1 - wt);
+      const w01 = ws * (1 - wt);
+      const w10 = (1 - ws) * wt;
+      const w11 = ws * wt;
+      const ocv = w00 * ocvT[k00] + w01 * ocvT[k00 + 1] + w10 * ocvT[k10] + w11 * ocvT[k10 + 1];
+      // dOCV/dSOC inside the cell (0 where the SOC is clamped, as the table is flat there)
+      const slope =
+        us <= 0 || us >= sMax
+          ? 0
+          : ((1 - wt) * (ocvT[k00 + 1] - ocvT[k00]) + wt * (ocvT[k10 + 1] - ocvT[k10])) * gS.invDx;
+      let r0 = w00 * r0T[k00] + w01 * r0T[k00 + 1] + w10 * r0T[k10] + w11 * r0T[k10 + 1];
+      const r1 = w00 * r1T[k00] + w01 * r1T[k00 + 1] + w10 * r1T[k10] + w11 * r1T[k10 + 1];
+      const tau1 = w00 * tau1T[k00] + w01 * tau1T[k00 + 1] + w10 * tau1T[k10] + w11 * tau1T[k10 + 1];
+      const a1 = Math.exp(-dtS / tau1);
+      let b1 = r1 * (1 - a1);
+      let vFree = a1 * f.v1V[k];
+      let b2 = 0;
+      if (rc2) {
+        const r2 = w00 * r2T[k00] + w01 * r2T[k00 + 1] + w10 * r2T[k10] + w11 * r2T[k10 + 1];
+        const tau2 = w00 * tau2T[k00] + w01 * tau2T[k00 + 1] + w10 * tau2T[k10] + w11 * tau2T[k10 + 1];
+        const a2 = Math.exp(-dtS / tau2);
+        b2 = r2 * (1 - a2);
+        vFree += a2 * f.v2V[k];
       }
-      const b = c.r0Ohm * f.r0Scale[k] + c.b1 + (rc2 ? c.b2 : 0) + sdz;
+      if (cur !== null) {
+        // |I|-dependent multipliers [temp][|I|] at the predicted current (chord form)
+        const gI = cur.gI;
+        const nI = gI.n;
+        let ui = nI === 1 ? 0 : ((ip < 0 ? -ip : ip) - gI.x0) * gI.invDx;
+        if (!(ui >= 0)) ui = 0;
+        else if (ui > nI - 1) ui = nI - 1;
+        let ii = ui | 0;
+        if (ii > nI - 2) ii = nI > 1 ? nI - 2 : 0;
+        const wi = nI === 1 ? 0 : ui - ii;
+        const i1 = nI === 1 ? 0 : 1;
+        const c0 = it * nI + ii;
+        const c1 = gT.n === 1 ? c0 : c0 + nI;
+        const rs = cur.r0s;
+        const ra = rs[c0] + wi * (rs[c0 + i1] - rs[c0]);
+        const rb = rs[c1] + wi * (rs[c1 + i1] - rs[c1]);
+        r0 *= ra + wt * (rb - ra);
+        const cs = cur.rcs;
+        const ca = cs[c0] + wi * (cs[c0 + i1] - cs[c0]);
+        const cb = cs[c1] + wi * (cs[c1 + i1] - cs[c1]);
+        const sc = ca + wt * (cb - ca);
+        b1 *= sc;
+        b2 *= sc;
+      }
+      let a = ocv + slope * dz * ip + vFree;
+      if (hystM !== null) {
+        const e = Math.exp(-Math.abs((m.hystGamma * ip * dtS) / (3600 * f.capacityAh[k])));
+        const mm = gT.n === 1 ? hystM[0] : hystM[it] + wt * (hystM[it + 1] - hystM[it]);
+        a += mm * (e * f.hyst[k] - (1 - e) * Math.sign(ip));
+      }
+      const b = r0 * f.r0Scale[k] + b1 + b2 + slope * dz;
       A[k] = a;
       B[k] = b;
       const ib = 1 / b;
