@@ -97,7 +97,7 @@ function Item({ label, sub, active, testId, onOpen, onRename, onDelete, kind }: 
           ✎
         </button>
         <button className="icon" aria-label={`Delete ${label}`} title="Delete" onClick={() => void del()}>
-          🗑
+          ×
         </button>
       </div>
     </li>

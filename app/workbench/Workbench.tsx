@@ -114,7 +114,11 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const validateTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const scenarioName = validation.ok ? (validation.scenario as { name?: string }).name ?? '' : '';
-  const effectiveName = name.trim() || scenarioName || 'Untitled scenario';
+  /** The name for a fresh validation (state may lag the editor by the debounce). */
+  const nameFor = useCallback(
+    (v: Validation) => name.trim() || (v.ok ? (v.scenario as { name?: string }).name : '') || 'Untitled scenario',
+    [name],
+  );
 
   const refreshLibrary = useCallback(async () => {
     try {
@@ -248,7 +252,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       setShown({
         run: r,
         key: `${r.scenarioHash}:${r.seed}:${Date.now()}`,
-        name: effectiveName,
+        name: nameFor(v),
         elapsedMs: outcome.elapsedMs,
         engineMs: outcome.engineMs,
       });
@@ -267,7 +271,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       setProgress(null);
       setNotice({ kind: 'error', text: `The run failed: ${outcome.message}` });
     }
-  }, [running, revalidateNow, seed, effectiveName]);
+  }, [running, revalidateNow, seed, nameFor]);
 
   const cancel = useCallback(() => {
     if (running !== 'running') return;
@@ -277,23 +281,24 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
 
   const save = useCallback(async () => {
     const v = revalidateNow();
+    const saveName = nameFor(v);
     try {
       const lib = getLibrary();
-      const id = await lib.saveScenario({ id: libraryId, name: effectiveName, text: textRef.current, hash: v.ok ? v.hash : '' });
+      const id = await lib.saveScenario({ id: libraryId, name: saveName, text: textRef.current, hash: v.ok ? v.hash : '' });
       setLibraryId(id);
-      if (!name.trim()) setName(effectiveName);
+      if (!name.trim()) setName(saveName);
       let withRun = false;
       if (shown && !shown.fromLibrary && shown.savedRunId === undefined && v.ok && shown.run.scenarioHash === v.hash) {
-        const runId = await lib.saveRun(shown.run, { name: `${effectiveName} · seed ${shown.run.seed}`, scenarioId: id });
+        const runId = await lib.saveRun(shown.run, { name: `${saveName} · seed ${shown.run.seed}`, scenarioId: id });
         setShown({ ...shown, savedRunId: runId });
         withRun = true;
       }
       await refreshLibrary();
-      setNotice({ kind: 'success', text: `Saved “${effectiveName}” to the local library${withRun ? ' with its run' : ''}${v.ok ? '' : ' (it still has problems)'}.` });
+      setNotice({ kind: 'success', text: `Saved “${saveName}” to the local library${withRun ? ' with its run' : ''}${v.ok ? '' : ' (it still has problems)'}.` });
     } catch (e) {
       setNotice({ kind: 'error', text: `Could not save: ${e instanceof Error ? e.message : String(e)}` });
     }
-  }, [revalidateNow, libraryId, effectiveName, name, shown, refreshLibrary]);
+  }, [revalidateNow, nameFor, libraryId, name, shown, refreshLibrary]);
 
   const doShare = useCallback(async () => {
     const v = revalidateNow();

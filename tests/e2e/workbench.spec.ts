@@ -144,10 +144,10 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   const csv1 = await downloadCsv(page);
   expect(csv1.length).toBeGreaterThan(1000);
   expect(csv1.toString('utf8').split('\n')[0]).toContain('time_s');
-  await page.screenshot({ path: SCREENSHOT });
+  await expect(page.getByTestId('run-summary')).toContainText('Cell 1 h cycle');
 
   // 5. Save, reload, find the scenario (and its run) in the library.
-  const name = `E2E cell cycle ${Date.now()}`;
+  const name = "NCR18650PF 1 h cycle, 25 °C";
   await page.getByLabel('Scenario name').fill(name);
   await page.getByTestId('save').click();
   await expect(page.getByTestId('notice')).toContainText('Saved');
@@ -162,6 +162,9 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   await runItem.locator('.lib-main').click();
   await expect(page.getByTestId('plots')).toHaveAttribute('data-ready', 'true');
   expect((await downloadCsv(page)).equals(csv1)).toBe(true);
+  // The README screenshot: a run on screen, with the library holding the scenario and its run.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: SCREENSHOT });
 
   // 6. Share: a /s/<id> link and (small scenario) a fragment link.
   await page.getByTestId('share').click();
