@@ -1,6 +1,8 @@
 // Spawns the real CLI (bin/twinbench.mjs -> tsx -> cli/main.ts).
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runToEnd } from '../sim/engine/run';
 import { runToCsv } from '../sim/engine/csv';
 import { parseScenarioText } from '../sim/scenario/validate';
+import { scenarioHash } from '../sim/scenario/hash';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'twinbench.mjs');
@@ -69,8 +72,9 @@ describe('twinbench CLI', () => {
     const h = cli('--help');
     expect(h.status).toBe(0);
     for (const c of ['run', 'validate', 'replay-cell', 'identify']) expect(h.stdout).toContain(c);
-    expect(cli('runn').stderr).toMatch(/did you mean 'run'/);
-    expect(cli('runn').status).toBe(2);
+    const u = cli('runn');
+    expect(u.stderr).toMatch(/did you mean 'run'/);
+    expect(u.status).toBe(2);
     expect(cli('run', 'scenarios/cell-1h-cycle.json', '--seed', '-1').status).toBe(2);
   });
 
@@ -78,5 +82,46 @@ describe('twinbench CLI', () => {
     const p = cli('run', 'a'.repeat(64), '--server', 'http://127.0.0.1:9');
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('run <share id> fetches the scenario from the server API and runs it', async () => {
+    const v = parseScenarioText(readFileSync(join(root, 'scenarios/cell-1h-cycle.json'), 'utf8'));
+    if (!v.ok) throw new Error('invalid');
+    const id = scenarioHash(v.scenario);
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url === `/api/scenarios/${id}`) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id, scenario: v.scenario, createdAt: '2026-01-01T00:00:00Z' }));
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not found' }));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const runAsync = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [bin, ...args], { cwd: root });
+        let stdout = '', stderr = '';
+        c.stdout.on('data', (d) => (stdout += d));
+        c.stderr.on('data', (d) => (stderr += d));
+        c.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    try {
+      const ok = await runAsync('run', id, '--json', '--server', url);
+      expect(ok.status).toBe(0);
+      const j = JSON.parse(ok.stdout);
+      expect(j.scenario_hash).toBe(id);
+      expect(j.share_id).toBe(id);
+      expect(j.metrics).toEqual(runToEnd(v.scenario).metrics);
+      const missing = await runAsync('run', 'b'.repeat(64), '--server', url);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toMatch(/not found/);
+      expect(seen).toContain(`/api/scenarios/${id}`);
+    } finally {
+      server.close();
+    }
   });
 });
