@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAging, stepAging, flushAging, powerLawContinue, agingSummary, cycleStress } from './aging';
 import { getAgingSet, listAgingSets, defaultAgingSetFor } from './agingSets';
-import { runCycler, type CyclerCell, type Segment } from './agingCycler';
+import { runCycler, nasaCell, seversonCell, parseSeversonPolicy as parsePolicy, type CyclerCell } from './agingCycler';
 
 const R = 8.314462618;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -164,25 +164,6 @@ function spearman(x: number[], y: number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
-/** NASA PCoE protocol (README of the data set): 2 A CC discharge to cut-off, 1.5 A CC to 4.2 V, CV to 20 mA, 24 degC. */
-export function nasaCell(capacityAh: number): CyclerCell {
-  return {
-    capacityAh,
-    ambientC: 24,
-    // OCV of an NMC/graphite 18650 (Sanyo UR18650E, Ecker et al. 2014 via BLAST-Lite), used only
-    // for the voltage-dependent stress of the Schmalstieg model
-    ocvSoc: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
-    ocvV: [3.331, 3.49, 3.581, 3.627, 3.655, 3.697, 3.775, 3.867, 3.965, 4.065, 4.162],
-    protocol: [
-      { kind: 'ccA', currentA: 2, untilSoc: 0 },
-      { kind: 'rest', durationS: 600 },
-      { kind: 'ccA', currentA: -1.5, untilSoc: 0.8 }, // CC phase ends near 80 % SOC at 0.75C
-      { kind: 'cv', cRate0: 1.5 / capacityAh, cutoffC: 0.02 / capacityAh, target: 1 },
-      { kind: 'rest', durationS: 600 },
-    ],
-  };
-}
-
 describe('plausibility: NASA PCoE B0005/B0006/B0007/B0018 (Saha & Goebel 2007)', () => {
   const rows = readCsv(path.join(dataDir, 'nasa-pcoe-battery-aging', 'capacity_vs_cycle_B0005_B0006_B0007_B0018.csv'));
   const cells = ['B0005', 'B0006', 'B0007', 'B0018'];
@@ -239,41 +220,6 @@ describe('plausibility: NASA PCoE B0005/B0006/B0007/B0018 (Saha & Goebel 2007)',
     expect(scalar).toBeGreaterThan(1); // these cells fade faster than Schmalstieg's Sanyo cells
   });
 });
-
-/** Severson et al. 2019 protocol: two-step fast charge 0-80 %, 1C CC-CV to 100 %, 4C CC-CV discharge to 2.0 V, 30 degC chamber. */
-function parsePolicy(p: string): { c1: number; q1: number; c2: number; avgC: number } {
-  const m = /^([\d.]+)C\((\d+)%\)-([\d.]+)C$/.exec(p);
-  if (!m) throw new Error(`unparsed policy ${p}`);
-  const c1 = Number(m[1]);
-  const q1 = Number(m[2]) / 100;
-  const c2 = Number(m[3]);
-  return { c1, q1, c2, avgC: 0.8 / (q1 / c1 + (0.8 - q1) / c2) };
-}
-
-export function seversonCell(policy: string, capacityAh: number): CyclerCell {
-  const { c1, q1, c2 } = parsePolicy(policy);
-  const protocol: Segment[] = [
-    { kind: 'cc', cRate: -c1, untilSoc: q1 },
-    { kind: 'cc', cRate: -c2, untilSoc: 0.8 },
-    { kind: 'cc', cRate: -1, untilSoc: 0.95 },
-    { kind: 'cv', cRate0: 1, cutoffC: 0.02, target: 1 },
-    { kind: 'rest', durationS: 60 },
-    { kind: 'cc', cRate: 4, untilSoc: 0.03 },
-    { kind: 'cv', cRate0: 4, cutoffC: 0.02, target: 0 },
-    { kind: 'rest', durationS: 60 },
-  ];
-  return {
-    capacityAh,
-    ambientC: 30,
-    initialSoc: 0,
-    ocvSoc: [0, 1],
-    ocvV: [3.3, 3.3], // the LFP models have no voltage-dependent stress
-    // lumped 18650 (A123 APR18650M1A: 39 g; cp ~1000 J/kgK, ~18 mOhm, h ~15 W/m2K on 0.0042 m2:
-    // rough figures, they only move the small calendar term)
-    thermal: { resistanceOhm: 0.018, heatCapacityJPerK: 39, hAWPerK: 0.063 },
-    protocol,
-  };
-}
 
 describe('plausibility: Severson et al. 2019 LFP fast charging (A123 APR18650M1A)', () => {
   const table = readCsv(path.join(dataDir, 'severson-attia-2019-lfp-cycle-life', 'severson_SI_table9_cells.csv'));
