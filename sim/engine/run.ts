@@ -101,6 +101,8 @@ const ROOT_TOL_REL_H = 1e-9;
 const SAFETY_SLACK_V = 1e-6;
 /** Any step stops when a cell's SOC leaves [-SOC_SLACK, 1 + SOC_SLACK] (e.g. a Hold above the OCV table). */
 const SOC_SLACK = 0.05;
+/** RunResult.stepLog keeps at most this many entries. */
+export const MAX_STEP_LOG = 100_000;
 
 interface Active {
   pos: number;
@@ -293,7 +295,8 @@ class Session implements RunSession {
   }
 
   private end(a: Active, reason: StepEndReason): void {
-    this.log.push({ index: a.pos, startS: a.startS, endS: this.t, end: reason });
+    if (this.log.length < MAX_STEP_LOG) this.log.push({ index: a.pos, startS: a.startS, endS: this.t, end: reason });
+    else this.warn.add('steplog', `the step log keeps the first ${MAX_STEP_LOG} experiment steps only`);
     const label = `${a.ps.label} ("${a.ps.step.text}")`;
     if (reason === 'immediate') this.warn.add(`imm:${a.ps.id}`, `${label} ended at once: its end condition already held at t = ${fmtV(this.t)} s`);
     else if (reason === 'safety-vmin') this.warn.add(`vmin:${a.ps.id}`, `${label} stopped at the cell minimum voltage ${fmtV(this.vMinCell)} V (safety cut-off) at t = ${fmtV(this.t)} s`);
