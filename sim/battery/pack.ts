@@ -217,6 +217,18 @@ function ensureCompiled(f: EcmFleet, p: CellParams): void {
  * group Thevenin equivalents into groupA / groupB. With current-dependent R0 the resistive part is
  * the chord I R0(|I|) at the predicted current, so a second pass at the first solution converges.
  */
+// ecm.ts keeps per-dt node coefficients [ocv, r0, a1, b1, a2, b2, dudt, pad] (stride 8) once it
+// has stepped with a dt. Use them when present and laid out as expected (checked), so the
+// prediction uses exactly the step's a_j, b_j; otherwise evaluate exp(-dt/tau) per cell.
+const TAB_STRIDE = 8;
+function stepTableFor(m: EcmFleet['model'], dtS: number): Float64Array | null {
+  const t = m.stepTable;
+  if (m.stepDt !== dtS || t.length !== m.nodes * TAB_STRIDE) return null;
+  const last = (m.nodes - 1) * TAB_STRIDE;
+  if (t[0] !== m.ocv[0] || t[1] !== m.r0[0] || t[last] !== m.ocv[m.nodes - 1] || t[last + 1] !== m.r0[m.nodes - 1]) return null;
+  return t;
+}
+
 function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array | null): void {
   const f = pack.fleet;
   ensureCompiled(f, p);
@@ -242,6 +254,7 @@ function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array
   const tau2T = m.tau2;
   const cur = m.cur;
   const hystM = m.hystM;
+  const tab = stepTableFor(m, dtS);
   for (let g = 0; g < series; g++) {
     let sumInvB = 0;
     let sumAoverB = 0;
@@ -277,19 +290,35 @@ function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array
           ? 0
           : ((1 - wt) * (ocvT[k00 + 1] - ocvT[k00]) + wt * (ocvT[k10 + 1] - ocvT[k10])) * gS.invDx;
       let r0 = w00 * r0T[k00] + w01 * r0T[k00 + 1] + w10 * r0T[k10] + w11 * r0T[k10 + 1];
-      const r1 = w00 * r1T[k00] + w01 * r1T[k00 + 1] + w10 * r1T[k10] + w11 * r1T[k10 + 1];
-      const tau1 = w00 * tau1T[k00] + w01 * tau1T[k00 + 1] + w10 * tau1T[k10] + w11 * tau1T[k10 + 1];
-      const a1 = Math.exp(-dtS / tau1);
-      let b1 = r1 * (1 - a1);
-      let vFree = a1 * f.v1V[k];
+      let a1: number;
+      let b1: number;
+      let a2 = 0;
       let b2 = 0;
-      if (rc2) {
-        const r2 = w00 * r2T[k00] + w01 * r2T[k00 + 1] + w10 * r2T[k10] + w11 * r2T[k10 + 1];
-        const tau2 = w00 * tau2T[k00] + w01 * tau2T[k00 + 1] + w10 * tau2T[k10] + w11 * tau2T[k10 + 1];
-        const a2 = Math.exp(-dtS / tau2);
-        b2 = r2 * (1 - a2);
-        vFree += a2 * f.v2V[k];
+      if (tab !== null) {
+        // the ECM's own per-dt node coefficients: identical to what its step will use
+        const o00 = k00 * TAB_STRIDE;
+        const o01 = o00 + TAB_STRIDE;
+        const o10 = k10 * TAB_STRIDE;
+        const o11 = o10 + TAB_STRIDE;
+        a1 = w00 * tab[o00 + 2] + w01 * tab[o01 + 2] + w10 * tab[o10 + 2] + w11 * tab[o11 + 2];
+        b1 = w00 * tab[o00 + 3] + w01 * tab[o01 + 3] + w10 * tab[o10 + 3] + w11 * tab[o11 + 3];
+        if (rc2) {
+          a2 = w00 * tab[o00 + 4] + w01 * tab[o01 + 4] + w10 * tab[o10 + 4] + w11 * tab[o11 + 4];
+          b2 = w00 * tab[o00 + 5] + w01 * tab[o01 + 5] + w10 * tab[o10 + 5] + w11 * tab[o11 + 5];
+        }
+      } else {
+        const r1 = w00 * r1T[k00] + w01 * r1T[k00 + 1] + w10 * r1T[k10] + w11 * r1T[k10 + 1];
+        const tau1 = w00 * tau1T[k00] + w01 * tau1T[k00 + 1] + w10 * tau1T[k10] + w11 * tau1T[k10 + 1];
+        a1 = Math.exp(-dtS / tau1);
+        b1 = r1 * (1 - a1);
+        if (rc2) {
+          const r2 = w00 * r2T[k00] + w01 * r2T[k00 + 1] + w10 * r2T[k10] + w11 * r2T[k10 + 1];
+          const tau2 = w00 * tau2T[k00] + w01 * tau2T[k00 + 1] + w10 * tau2T[k10] + w11 * tau2T[k10 + 1];
+          a2 = Math.exp(-dtS / tau2);
+          b2 = r2 * (1 - a2);
+        }
       }
+      const vFree = a1 * f.v1V[k] + (rc2 ? a2 * f.v2V[k] : 0);
       if (cur !== null) {
         // |I|-dependent multipliers [temp][|I|] at the predicted current (chord form)
         const gI = cur.gI;
