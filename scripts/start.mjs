@@ -4,9 +4,11 @@
 //
 // "Needed" = no build yet, or the build inputs changed since the last successful build. The
 // inputs' fingerprint (path, size, mtime of every source/config file Next compiles) is kept in
-// .next/twinbench-build.json. `npm start -- --rebuild` forces a build; TWINBENCH_SKIP_BUILD=1
+// .next/twinbench-build.json (for a build made by plain `next build`: rebuild if an input is newer
+// than .next/BUILD_ID). Two `npm start` at once: the second waits for the first one's build.
+// `npm start -- --rebuild` forces a build; TWINBENCH_SKIP_BUILD=1
 // never builds (serves whatever .next holds).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,7 @@ const stampFile = path.join(root, '.next', 'twinbench-build.json');
 function fingerprint() {
   const h = createHash('sha256');
   let files = 0;
+  let newestMs = 0;
   const visit = (rel) => {
     const abs = path.join(root, rel);
     let st;
@@ -45,17 +48,22 @@ function fingerprint() {
     } else if (st.isFile() && !SKIP_FILE.test(rel)) {
       h.update(`${rel}\0${st.size}\0${Math.floor(st.mtimeMs)}\n`);
       files++;
+      newestMs = Math.max(newestMs, st.mtimeMs);
     }
   };
   for (const d of INPUT_DIRS) visit(d);
   for (const f of INPUT_FILES) visit(f);
-  return { hash: h.digest('hex'), files };
+  return { hash: h.digest('hex'), files, newestMs };
 }
 
 function buildReason(fp) {
   if (process.argv.includes('--rebuild')) return 'rebuild requested';
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) return 'no production build yet';
-  if (!existsSync(stampFile)) return 'build was not made by npm start';
+  const buildId = path.join(root, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return 'no production build yet';
+  if (!existsSync(stampFile)) {
+    // built by `next build` directly: rebuild only if an input is newer than that build
+    return fp.newestMs > statSync(buildId).mtimeMs ? 'sources changed since the last build' : null;
+  }
   try {
     const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
     if (stamp.hash !== fp.hash) return 'sources changed since the last build';
@@ -65,16 +73,40 @@ function buildReason(fp) {
   return null;
 }
 
-function build(reason) {
+/** Runs `next build`, echoing its output; resolves with the exit code and whether Next refused
+ * because another build (e.g. a second `npm start`) holds its lock. */
+function runNextBuild() {
+  return new Promise((resolve) => {
+    const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+    const child = spawn(process.execPath, [nextBin, 'build'], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let locked = false;
+    const tee = (out) => (chunk) => {
+      if (/another next build process is already running/i.test(chunk.toString())) locked = true;
+      out.write(chunk);
+    };
+    child.stdout.on('data', tee(process.stdout));
+    child.stderr.on('data', tee(process.stderr));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), locked }));
+  });
+}
+
+async function build(reason) {
   console.log(`[start] building the web app (${reason}); this takes a few minutes once...`);
   const t0 = Date.now();
-  const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-  const r = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: process.env });
-  if (r.status !== 0) {
-    console.error(`[start] next build failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
+  for (;;) {
+    const { code, locked } = await runNextBuild();
+    if (code === 0) break;
+    if (locked && Date.now() - t0 < 15 * 60_000) {
+      console.log('[start] another build is running; waiting for it...');
+      await new Promise((r) => setTimeout(r, 5000));
+      if (buildReason(fingerprint()) === null) return false; // the other build is up to date
+      continue;
+    }
+    console.error(`[start] next build failed (exit ${code})`);
+    process.exit(code || 1);
   }
   console.log(`[start] build done in ${Math.round((Date.now() - t0) / 1000)} s`);
+  return true;
 }
 
 const serverArgs = process.argv.slice(2).filter((a) => a !== '--rebuild');
@@ -86,8 +118,7 @@ if (!hasNextApp()) {
   copyAssets();
   const fp = fingerprint();
   const reason = process.env.TWINBENCH_SKIP_BUILD === '1' ? null : buildReason(fp);
-  if (reason) {
-    build(reason);
+  if (reason && (await build(reason))) {
     // fingerprint as it was before the build: an edit made during the build triggers a rebuild
     writeFileSync(stampFile, JSON.stringify({ ...fp, builtAt: new Date().toISOString() }, null, 2));
   }
