@@ -43,6 +43,15 @@ export type RunOutcome =
   | { status: 'invalid'; issues: ScenarioIssue[] }
   | { status: 'error'; message: string };
 
+function report(cb: ProgressCallback, p: RunnerProgress): void {
+  try {
+    const r = cb(p);
+    if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(() => undefined);
+  } catch {
+    /* a failing progress display must not fail the run */
+  }
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Typed-array channel data packed for transfer: one whole, unshared buffer per channel. */
@@ -107,14 +116,16 @@ export class RunnerImpl {
         if (perStep > 0) chunkSteps = Math.max(16, Math.min(chunkSteps * 4, Math.floor(chunkMs / perStep)));
         else chunkSteps = Math.min(chunkSteps * 4, 1 << 20);
         if (p.done) break;
-        if (onProgress) await onProgress({ ...p, steps, elapsedMs: now() - t0 });
+        // Not awaited: through Comlink this is a round trip to the main thread, and a busy UI
+        // (drawing the last run) must not slow the run down.
+        if (onProgress) report(onProgress, { ...p, steps, elapsedMs: now() - t0 });
         await yieldToEventLoop();
         if (this.cancelRequested) return { status: 'cancelled', progress: p.progress };
       }
       const c0 = now();
       const raw = session.result();
       engineMs += now() - c0;
-      if (onProgress) await onProgress({ done: true, progress: 1, simTimeS: raw.durationS, steps: raw.steps, elapsedMs: now() - t0 });
+      if (onProgress) report(onProgress, { done: true, progress: 1, simTimeS: raw.durationS, steps: raw.steps, elapsedMs: now() - t0 });
       const { result, transferables } = packForTransfer(raw);
       const outcome: RunOutcome = { status: 'done', result, elapsedMs: now() - t0, engineMs };
       return this.deps.transfer ? this.deps.transfer(outcome, transferables) : outcome;
