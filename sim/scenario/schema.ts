@@ -67,6 +67,8 @@ export const RepeatBlockSchema: z.ZodType<RepeatBlock> = z.lazy(() =>
     .meta({
       title: 'Repeat block',
       description: 'Runs its steps N times, e.g. { "repeat": 3, "steps": ["Discharge at 1C until 2.5 V", "Charge at 0.5C until 4.2 V"] }.',
+      // VS Code / Monaco JSON completion snippet (ignored by validators)
+      defaultSnippets: [{ label: 'repeat block', body: { repeat: 3, steps: ['${1:Discharge at 1C until 2.5 V}', '${2:Charge at 0.5C until 4.2 V}'] } }],
     }),
 );
 
@@ -189,6 +191,19 @@ export const ScenarioSchema = z
   .meta({
     title: 'Twinbench scenario',
     description: 'A battery experiment: cell or pack, initial state, ambient, and PyBaMM-style steps.',
+    defaultSnippets: [
+      {
+        label: 'new scenario',
+        body: {
+          name: '${1:My scenario}',
+          description: '${2:What it shows}',
+          cell: { paramSet: '${3:' + (paramSetNames[0] ?? '') + '}' },
+          initial: { soc: 1, tempC: 25 },
+          ambient: { tempC: 25 },
+          experiment: ['Discharge at 1C until 2.5 V', 'Rest for 30 minutes', 'Charge at 0.5C until 4.1 V', 'Hold at 4.1 V until C/20'],
+        },
+      },
+    ],
   });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
