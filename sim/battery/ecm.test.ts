@@ -173,3 +173,24 @@ describe('parameter sets and schema', () => {
     if (!r2.ok) expect(r2.issues.some((i) => i.path.join('.') === 'r0Ohm.0' && /needs 3 values/.test(i.message))).toBe(true);
   });
 });
+
+describe('kernels', () => {
+  it('the current-dependent kernel matches the general per-cell path', () => {
+    const p = getParamSet('panasonic-ncr18650pf');
+    for (const rc of [1, 2] as const) {
+      const a = createEcmFleet(p, 100, { soc: 0.95, tempC: -5, rcPairs: rc }); // table path (kernelCur)
+      const b = createEcmFleet(p, 100, { soc: 0.95, tempC: -5, rcPairs: rc });
+      const cur = new Float64Array(100);
+      for (let k = 0; k < 300; k++) {
+        for (let i = 0; i < 100; i++) cur[i] = (i % 9) * 2.5 * Math.sin(k / 11 + i) + 1; // up to 21 A: clamps |I|
+        stepEcmFleet(a, p, cur, -5, 1);
+        stepEcmFleet(b, p, cur, -5, 1 + (k % 2) * 1e-12); // alternating dt: per-cell exp path
+      }
+      for (let i = 0; i < 100; i += 17) {
+        expect(Math.abs(a.terminalV[i] - b.terminalV[i])).toBeLessThan(3e-3);
+        expect(Math.abs(a.soc[i] - b.soc[i])).toBeLessThan(1e-9);
+      }
+      expect(fleetWarnings(a, p).join(' ')).toMatch(/current/);
+    }
+  });
+});

@@ -295,8 +295,10 @@ export function stepEcmFleet(f: EcmFleet, p: CellParams, currentA: Float64Array,
     }
     buildStepTable(m, dtS);
   }
-  if (general) stepGeneral(f, m, th, currentA, ambientC, dtS, false);
-  else if (!th.twoNode) {
+  if (general) {
+    if (m.hystM === null && !th.twoNode) kernelCur(f, m, th, currentA, ambientC, dtS);
+    else stepGeneral(f, m, th, currentA, ambientC, dtS, false);
+  } else if (!th.twoNode) {
     if (f.rcPairs === 1) kernel1(f, m, th, currentA, ambientC, dtS);
     else kernel2(f, m, th, currentA, ambientC, dtS);
   } else stepFast(f, m, th, currentA, ambientC, dtS);
@@ -310,13 +312,13 @@ function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
   const soc = f.soc, v1 = f.v1V, temp = f.tempC, cap = f.capacityAh, r0s = f.r0Scale;
   const vt = f.terminalV, ocvOut = f.ocvV, heat = f.heatW, tab = m.stepTable;
   const capSeen = f.capSeen, invCap = f.invCap; // cached 1/capacity (recomputed when capacityAh[i] changes)
+  const cc = f.clampCounts; // counted inside the loop: code after a long OSR'd loop has no type feedback and deoptimizes
   const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
   const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
   const tRow = m.gT.n === 1 ? 0 : nS * STRIDE;
   const itMax = tMax > 0 ? tMax - 1 : 0;
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
-  let cSL = 0, cSH = 0, cTL = 0, cTH = 0;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -328,9 +330,9 @@ function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     soc[i] = z;
     const T = temp[i];
     let us = (z - s0) * sInv;
-    if (us < 0) { us = 0; cSL++; } else if (us > sMax) { us = sMax; cSH++; }
+    if (us < 0) { us = 0; cc[0]++; } else if (us > sMax) { us = sMax; cc[1]++; }
     let ut = (T - t0) * tInv;
-    if (ut < 0) { ut = 0; cTL++; } else if (ut > tMax) { ut = tMax; cTH++; }
+    if (ut < 0) { ut = 0; cc[2]++; } else if (ut > tMax) { ut = tMax; cc[3]++; }
     let is = us | 0;
     if (is >= sMax) is = sMax - 1;
     let it = ut | 0;
@@ -360,8 +362,6 @@ function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     heat[i] = q;
     temp[i] = eth * T + ambTerm + gth * q;
   }
-  const cc = f.clampCounts;
-  cc[0] += cSL; cc[1] += cSH; cc[2] += cTL; cc[3] += cTH;
 }
 
 function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
@@ -369,13 +369,13 @@ function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
   const soc = f.soc, v1 = f.v1V, v2 = f.v2V, temp = f.tempC, cap = f.capacityAh, r0s = f.r0Scale;
   const vt = f.terminalV, ocvOut = f.ocvV, heat = f.heatW, tab = m.stepTable;
   const capSeen = f.capSeen, invCap = f.invCap; // cached 1/capacity (recomputed when capacityAh[i] changes)
+  const cc = f.clampCounts; // counted inside the loop: code after a long OSR'd loop has no type feedback and deoptimizes
   const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
   const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
   const tRow = m.gT.n === 1 ? 0 : nS * STRIDE;
   const itMax = tMax > 0 ? tMax - 1 : 0;
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
-  let cSL = 0, cSH = 0, cTL = 0, cTH = 0;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -387,9 +387,9 @@ function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     soc[i] = z;
     const T = temp[i];
     let us = (z - s0) * sInv;
-    if (us < 0) { us = 0; cSL++; } else if (us > sMax) { us = sMax; cSH++; }
+    if (us < 0) { us = 0; cc[0]++; } else if (us > sMax) { us = sMax; cc[1]++; }
     let ut = (T - t0) * tInv;
-    if (ut < 0) { ut = 0; cTL++; } else if (ut > tMax) { ut = tMax; cTH++; }
+    if (ut < 0) { ut = 0; cc[2]++; } else if (ut > tMax) { ut = tMax; cc[3]++; }
     let is = us | 0;
     if (is >= sMax) is = sMax - 1;
     let it = ut | 0;
@@ -421,8 +421,90 @@ function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     heat[i] = q;
     temp[i] = eth * T + ambTerm + gth * q;
   }
+}
+
+// Kernel with the current-dependent resistance multipliers (tables over [temp][|I|], same
+// temperature grid as the main tables, so the temperature index and weight are shared).
+function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
+  const n = f.n;
+  const rc2 = f.rcPairs === 2;
+  const soc = f.soc, v1 = f.v1V, v2 = f.v2V, temp = f.tempC, r0s = f.r0Scale;
+  const vt = f.terminalV, ocvOut = f.ocvV, heat = f.heatW, tab = m.stepTable;
+  const capSeen = f.capSeen, invCap = f.invCap, cap = f.capacityAh;
   const cc = f.clampCounts;
-  cc[0] += cSL; cc[1] += cSH; cc[2] += cTL; cc[3] += cTH;
+  const cur = m.cur!;
+  const sI = cur.r0s, sR = cur.rcs;
+  const i0 = cur.gI.x0, iInv = cur.gI.n === 1 ? 0 : cur.gI.invDx, iMax = cur.gI.n - 1, nI = cur.gI.n;
+  const iiMax = iMax > 0 ? iMax - 1 : 0;
+  const iStep = nI === 1 ? 0 : 1;
+  const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
+  const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
+  const tRow = m.gT.n === 1 ? 0 : nS * STRIDE;
+  const tRowI = m.gT.n === 1 ? 0 : nI;
+  const itMax = tMax > 0 ? tMax - 1 : 0;
+  const kSoc = dtS / 3600;
+  const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  for (let i = 0; i < n; i++) {
+    const I = currentA[i];
+    const c = cap[i];
+    if (c !== capSeen[i]) {
+      capSeen[i] = c;
+      invCap[i] = 1 / c;
+    }
+    const z = soc[i] - I * kSoc * invCap[i];
+    soc[i] = z;
+    const T = temp[i];
+    let us = (z - s0) * sInv;
+    if (us < 0) { us = 0; cc[0]++; } else if (us > sMax) { us = sMax; cc[1]++; }
+    let ut = (T - t0) * tInv;
+    if (ut < 0) { ut = 0; cc[2]++; } else if (ut > tMax) { ut = tMax; cc[3]++; }
+    let ui = ((I < 0 ? -I : I) - i0) * iInv;
+    if (ui > iMax) { ui = iMax; cc[4]++; } else if (ui < 0) ui = 0;
+    let is = us | 0;
+    if (is >= sMax) is = sMax - 1;
+    let it = ut | 0;
+    if (it > itMax) it = itMax;
+    let ii = ui | 0;
+    if (ii > iiMax) ii = iiMax;
+    const ws = us - is;
+    const wt = ut - it;
+    const wi = ui - ii;
+    const q0 = it * nI + ii;
+    const q1 = q0 + tRowI;
+    const g0 = sI[q0] + wi * (sI[q0 + iStep] - sI[q0]);
+    const g1 = sI[q1] + wi * (sI[q1 + iStep] - sI[q1]);
+    const h0 = sR[q0] + wi * (sR[q0 + iStep] - sR[q0]);
+    const h1 = sR[q1] + wi * (sR[q1 + iStep] - sR[q1]);
+    const kR0 = g0 + wt * (g1 - g0);
+    const kRc = h0 + wt * (h1 - h0);
+    const o0 = (it * nS + is) * STRIDE;
+    const o1 = o0 + tRow;
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a6 = tab[o0 + 6];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b6 = tab[o1 + 6];
+    const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
+    const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
+    const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
+    const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
+    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+    const ocv = x0 + wt * (y0 - x0);
+    const r0 = (x1 + wt * (y1 - x1)) * r0s[i] * kR0;
+    let vrc = (x2 + wt * (y2 - x2)) * v1[i] - I * (x3 + wt * (y3 - x3)) * kRc;
+    v1[i] = vrc;
+    if (rc2) {
+      const a4 = tab[o0 + 4], a5 = tab[o0 + 5], b4 = tab[o1 + 4], b5 = tab[o1 + 5];
+      const x4 = a4 + ws * (tab[o0 + 12] - a4), y4 = b4 + ws * (tab[o1 + 12] - b4);
+      const x5 = a5 + ws * (tab[o0 + 13] - a5), y5 = b5 + ws * (tab[o1 + 13] - b5);
+      const vr2 = (x4 + wt * (y4 - x4)) * v2[i] - I * (x5 + wt * (y5 - x5)) * kRc;
+      v2[i] = vr2;
+      vrc += vr2;
+    }
+    const dudt = x6 + wt * (y6 - x6);
+    ocvOut[i] = ocv;
+    vt[i] = ocv - I * r0 + vrc;
+    const q = I * (I * r0 - vrc - (T + KELVIN) * dudt);
+    heat[i] = q;
+    temp[i] = eth * T + ambTerm + gth * q;
+  }
 }
 
 function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA: Float64Array, ambientC: number, dtS: number): void {
@@ -439,6 +521,8 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
   const tab = m.stepTable;
   const capSeen = f.capSeen;
   const invCap = f.invCap;
+  const cc = f.clampCounts;
+  const jig = f.jigTempC;
   const s0 = m.gS.x0;
   const sInv = m.gS.invDx;
   const sMax = m.gS.n - 1;
@@ -453,10 +537,6 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
   const eth = th.eth;
   const gth = th.gth;
   const ambTerm = (1 - eth) * ambientC;
-  let cSL = 0;
-  let cSH = 0;
-  let cTL = 0;
-  let cTH = 0;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -470,18 +550,18 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
     let us = (z - s0) * sInv;
     if (us < 0) {
       us = 0;
-      cSL++;
+      cc[0]++;
     } else if (us > sMax) {
       us = sMax;
-      cSH++;
+      cc[1]++;
     }
     let ut = (T - t0) * tInv;
     if (ut < 0) {
       ut = 0;
-      cTL++;
+      cc[2]++;
     } else if (ut > tMax) {
       ut = tMax;
-      cTH++;
+      cc[3]++;
     }
     let is = us | 0;
     if (is >= sMax) is = sMax - 1;
@@ -516,18 +596,13 @@ function stepFast(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, current
     const q = I * (I * r0 - vrc - (T + KELVIN) * dudt);
     heat[i] = q;
     if (twoNode) {
-      const tj = f.jigTempC[i];
+      const tj = jig[i];
       temp[i] = th.p11 * T + th.p12 * tj + th.gq1 * q + th.ga1 * ambientC;
-      f.jigTempC[i] = th.p21 * T + th.p22 * tj + th.gq2 * q + th.ga2 * ambientC;
+      jig[i] = th.p21 * T + th.p22 * tj + th.gq2 * q + th.ga2 * ambientC;
     } else {
       temp[i] = eth * T + ambTerm + gth * q;
     }
   }
-  const cc = f.clampCounts;
-  cc[0] += cSL;
-  cc[1] += cSH;
-  cc[2] += cTL;
-  cc[3] += cTH;
 }
 
 /** Per-cell coefficient evaluation (any dt, current dependence, hysteresis). */
