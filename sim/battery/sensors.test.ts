@@ -142,3 +142,30 @@ describe('sensor models', () => {
     expect(() => createSensorBank({ stuck: { fromS: 0, index: 3 } }, 2, 1)).toThrow(/stuck.index/);
   });
 });
+
+describe('pack sensors', () => {
+  it('measure group voltages, pack current and cell temperatures of a pack, seeded', async () => {
+    const { getParamSet } = await import('./paramSets');
+    const { createPack, stepPack } = await import('./pack');
+    const { createPackSensors, samplePackSensors } = await import('./sensors');
+    const p = getParamSet('panasonic-ncr18650pf');
+    const pack = createPack(p, { series: 3, parallel: 2 }, { soc: 0.8, tempC: 25 }, 1);
+    const spec = {
+      groupVoltage: { noiseStd: 0.001, quantStep: 0.001 },
+      packCurrent: { bias: 0.05 },
+      cellTemperature: { stuck: { fromS: 5, index: 2, value: -40 } },
+    };
+    const a = createPackSensors(pack, spec, 9);
+    const b = createPackSensors(pack, spec, 9);
+    for (let t = 0; t < 10; t++) {
+      stepPack(pack, p, 4, 25, 1);
+      samplePackSensors(a, pack, t);
+      samplePackSensors(b, pack, t);
+      expect(Array.from(a.groupV)).toEqual(Array.from(b.groupV));
+      for (let g = 0; g < 3; g++) expect(Math.abs(a.groupV[g] - pack.groupV[g])).toBeLessThan(0.006);
+      expect(a.packCurrentA).toBeCloseTo(4.05, 12);
+      expect(a.packV).toBe(pack.packV); // ideal channel
+      expect(a.cellTempC[2]).toBe(t < 5 ? pack.fleet.tempC[2] : -40);
+    }
+  });
+});

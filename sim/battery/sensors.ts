@@ -178,3 +178,63 @@ export const SENSOR_PRESETS = {
   packCurrent: { noiseStd: 0.05, bias: 0, biasStd: 0.02, driftPerHour: 0.001, quantStep: 0.01 },
   cellTemperature: { noiseStd: 0.1, biasStd: 0.3, quantStep: 0.1, min: -40, max: 125 },
 } satisfies Record<string, SensorSpecInput>;
+
+// ---------------------------------------------------------------------------------------------
+// BMS view of a pack: one bank per measured quantity.
+
+/** The part of a Pack the BMS sensors read (a Pack from ./pack satisfies it). */
+export interface PackSensorSource {
+  fleet: { n: number; terminalV: Float64Array; tempC: Float64Array };
+  groupV: Float64Array;
+  packV: number;
+  packCurrentA: number;
+}
+
+export interface PackSensorSpec {
+  /** one voltage channel per series group (cells in parallel share it) */
+  groupVoltage?: SensorSpecInput;
+  /** pack current (one channel) */
+  packCurrent?: SensorSpecInput;
+  /** pack voltage (one channel) */
+  packVoltage?: SensorSpecInput;
+  /** one temperature channel per cell */
+  cellTemperature?: SensorSpecInput;
+}
+
+export interface PackSensors {
+  readonly groupVoltage: SensorBank;
+  readonly packCurrent: SensorBank;
+  readonly packVoltage: SensorBank;
+  readonly cellTemperature: SensorBank;
+  /** measured values of the last sample */
+  readonly groupV: Float64Array;
+  readonly cellTempC: Float64Array;
+  packV: number;
+  packCurrentA: number;
+  readonly scalar: Float64Array;
+}
+
+/** Sensors for a pack; unspecified channels are ideal (exact). Seeded like createSensorBank. */
+export function createPackSensors(pack: PackSensorSource, spec: PackSensorSpec, seed: number): PackSensors {
+  const series = pack.groupV.length;
+  const n = pack.fleet.n;
+  return {
+    groupVoltage: createSensorBank(spec.groupVoltage ?? {}, series, seed, 'group-voltage'),
+    packCurrent: createSensorBank(spec.packCurrent ?? {}, 1, seed, 'pack-current'),
+    packVoltage: createSensorBank(spec.packVoltage ?? {}, 1, seed, 'pack-voltage'),
+    cellTemperature: createSensorBank(spec.cellTemperature ?? {}, n, seed, 'cell-temperature'),
+    groupV: new Float64Array(series),
+    cellTempC: new Float64Array(n),
+    packV: 0,
+    packCurrentA: 0,
+    scalar: new Float64Array(1),
+  };
+}
+
+/** Sample every channel from the pack's state after a step at time timeS (s). No allocation. */
+export function samplePackSensors(s: PackSensors, pack: PackSensorSource, timeS: number): void {
+  sampleSensors(s.groupVoltage, pack.groupV, timeS, s.groupV);
+  sampleSensors(s.cellTemperature, pack.fleet.tempC, timeS, s.cellTempC);
+  s.packCurrentA = sampleSensor1(s.packCurrent, pack.packCurrentA, timeS, s.scalar);
+  s.packV = sampleSensor1(s.packVoltage, pack.packV, timeS, s.scalar);
+}
