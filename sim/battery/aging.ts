@@ -26,7 +26,8 @@
  *  - `flushAging` closes all open half-cycles and applies pending calendar time (end of a run).
  * Each application writes capacityAh and r0Scale of the affected cells back into the fleet.
  */
-import { getAgingSet, defaultAgingSetFor, type AgingSet } from './agingSets';
+import { z } from 'zod';
+import { getAgingSet, defaultAgingSetFor, listAgingSets, type AgingSet } from './agingSets';
 
 const R_GAS = 8.314462618; // J/(mol K)
 const KELVIN = 273.15;
@@ -58,6 +59,20 @@ export interface AgingOptions {
   /** lower bound of the remaining capacity fraction written back (default 0.05) */
   minCapacityFraction?: number;
 }
+
+/** zod schema for aging options coming from outside (scenario JSON); errors carry path + message. */
+export const AgingOptionsSchema = z
+  .object({
+    set: z
+      .string()
+      .refine((v) => listAgingSets().includes(v), { message: `unknown aging set; known: ${listAgingSets().join(', ')}` })
+      .optional()
+      .describe('aging parameter set (default by cell chemistry: LFP -> lfp-naumann2020, else nmc-schmalstieg2014)'),
+    calendarEveryS: z.number().positive().optional().describe('calendar aging update interval, s (default 3600)'),
+    swingMin: z.number().positive().max(0.5).optional().describe('SOC swing that ends a half-cycle (default 0.02)'),
+    scalar: z.number().nonnegative().optional().describe('multiplies every fade term (1 = published model)'),
+  })
+  .strict();
 
 export interface AgingState {
   readonly n: number;
