@@ -875,6 +875,12 @@ export function newCellCoefficients(): CellCoefficients {
   return { ocvV: 0, dOcvDSoc: 0, r0Ohm: 0, a1: 0, b1: 0, a2: 0, b2: 0, dUdTVPerK: 0, hystMaxV: 0, clamped: 0 };
 }
 
+function lerp2(t: Float64Array, o0: number, o1: number, step: number, ws: number, wt: number): number {
+  const a = t[o0] + ws * (t[o0 + step] - t[o0]);
+  const b = t[o1] + ws * (t[o1 + step] - t[o1]);
+  return a + wt * (b - a);
+}
+
 export function cellCoefficients(m: CompiledCell, soc: number, tempC: number, currentA: number, dtS: number, out: CellCoefficients): CellCoefficients {
   const gS = m.gS;
   const gT = m.gT;
@@ -903,36 +909,64 @@ export function cellCoefficients(m: CompiledCell, soc: number, tempC: number, cu
   const wt = gT.n === 1 ? 0 : ut - it;
   const k00 = it * gS.n + is;
   const k10 = gT.n === 1 ? k00 : k00 + gS.n;
-  const bl = (d: Float64Array) => {
-    const a = d[k00] + ws * (d[k00 + 1] - d[k00]);
-    const b = d[k10] + ws * (d[k10 + 1] - d[k10]);
-    return a + wt * (b - a);
-  };
-  out.ocvV = bl(m.ocv);
   const s0 = m.ocv[k00 + 1] - m.ocv[k00];
   const s1 = m.ocv[k10 + 1] - m.ocv[k10];
   out.dOcvDSoc = (s0 + wt * (s1 - s0)) * gS.invDx;
-  let r0 = bl(m.r0);
-  const r1 = bl(m.r1);
-  out.a1 = Math.exp(-dtS / bl(m.tau1));
-  let b1 = r1 * (1 - out.a1);
+  let r0: number;
+  let b1: number;
   let b2 = 0;
-  out.a2 = 0;
-  if (m.hasRc2) {
-    out.a2 = Math.exp(-dtS / bl(m.tau2));
-    b2 = bl(m.r2) * (1 - out.a2);
+  if (m.stepDt === dtS) {
+    // precomputed [OCV, R0, a1, b1, a2, b2, dU/dT] at the nodes (same as the fleet kernels)
+    const t = m.stepTable;
+    const o0 = k00 * STRIDE;
+    const o1 = k10 * STRIDE;
+    out.ocvV = lerp2(t, o0, o1, STRIDE, ws, wt);
+    r0 = lerp2(t, o0 + 1, o1 + 1, STRIDE, ws, wt);
+    out.a1 = lerp2(t, o0 + 2, o1 + 2, STRIDE, ws, wt);
+    b1 = lerp2(t, o0 + 3, o1 + 3, STRIDE, ws, wt);
+    if (m.hasRc2) {
+      out.a2 = lerp2(t, o0 + 4, o1 + 4, STRIDE, ws, wt);
+      b2 = lerp2(t, o0 + 5, o1 + 5, STRIDE, ws, wt);
+    } else out.a2 = 0;
+    out.dUdTVPerK = lerp2(t, o0 + 6, o1 + 6, STRIDE, ws, wt);
+  } else {
+    out.ocvV = lerp2(m.ocv, k00, k10, 1, ws, wt);
+    r0 = lerp2(m.r0, k00, k10, 1, ws, wt);
+    const r1 = lerp2(m.r1, k00, k10, 1, ws, wt);
+    out.a1 = Math.exp(-dtS / lerp2(m.tau1, k00, k10, 1, ws, wt));
+    b1 = r1 * (1 - out.a1);
+    out.a2 = 0;
+    if (m.hasRc2) {
+      out.a2 = Math.exp(-dtS / lerp2(m.tau2, k00, k10, 1, ws, wt));
+      b2 = lerp2(m.r2, k00, k10, 1, ws, wt) * (1 - out.a2);
+    }
+    out.dUdTVPerK = lerp2(m.dudt, k00, k10, 1, ws, wt);
+    // a dt seen twice in a row is likely constant: precompute the node table for it
+    if (m.lastDt === dtS) buildStepTable(m, dtS);
+    m.lastDt = dtS;
   }
-  if (m.cur) {
-    const absI = Math.abs(currentA);
-    r0 *= currentScale(m, 0, absI, tempC);
-    const s = currentScale(m, 1, absI, tempC);
-    b1 *= s;
-    b2 *= s;
+  const c = m.cur;
+  if (c !== null) {
+    // current multipliers on the same temperature grid: reuse it / wt
+    const absI = currentA < 0 ? -currentA : currentA;
+    const gI = c.gI;
+    let ui = gI.n === 1 ? 0 : (absI - gI.x0) * gI.invDx;
+    if (!(ui >= 0)) ui = 0;
+    else if (ui > gI.n - 1) ui = gI.n - 1;
+    let ii = ui | 0;
+    if (ii > gI.n - 2) ii = Math.max(0, gI.n - 2);
+    const wi = gI.n === 1 ? 0 : ui - ii;
+    const q0 = it * gI.n + ii;
+    const q1 = gT.n === 1 ? q0 : q0 + gI.n;
+    const st = gI.n === 1 ? 0 : 1;
+    r0 *= lerp2(c.r0s, q0, q1, st, wi, wt);
+    const sc = lerp2(c.rcs, q0, q1, st, wi, wt);
+    b1 *= sc;
+    b2 *= sc;
   }
   out.r0Ohm = r0;
   out.b1 = b1;
   out.b2 = b2;
-  out.dUdTVPerK = bl(m.dudt);
   out.hystMaxV = m.hystM ? (gT.n === 1 ? m.hystM[0] : m.hystM[it] + wt * (m.hystM[it + 1] - m.hystM[it])) : 0;
   out.clamped = clamped;
   return out;
