@@ -51,8 +51,9 @@ async function startNext(
   port: number,
 ): Promise<NextHandlers> {
   const { default: next } = await import('next');
-  // Next attaches its own 'upgrade' listener to `httpServer` on the first request. Give it a
-  // stand-in so that it cannot take Socket.IO's upgrades; app.ts routes upgrades itself.
+  // Next attaches its own 'upgrade' listener (dev HMR at /_next/hmr) to `httpServer`, and would
+  // also answer Socket.IO's upgrades. Give it a stand-in emitter instead; the real server's
+  // upgrade listener below forwards every non-Socket.IO upgrade to it.
   const upgradeStandIn = new EventEmitter();
   const app = next({
     dev: opts.dev ?? false,
@@ -62,7 +63,16 @@ async function startNext(
     httpServer: upgradeStandIn as unknown as Server,
   });
   await app.prepare();
-  return { request: app.getRequestHandler(), upgrade: app.getUpgradeHandler(), close: () => app.close() };
+  // Next installs the listener on its first request; do it now so HMR works from the start.
+  (app as unknown as { setupWebSocketHandler?: (s: unknown) => void }).setupWebSocketHandler?.(upgradeStandIn);
+  return {
+    request: app.getRequestHandler(),
+    async upgrade(req, socket, head) {
+      if (upgradeStandIn.listenerCount('upgrade') === 0) socket.destroy();
+      else upgradeStandIn.emit('upgrade', req, socket, head);
+    },
+    close: () => app.close(),
+  };
 }
 
 export async function createServer(opts: CreateServerOptions): Promise<TwinbenchServer> {
