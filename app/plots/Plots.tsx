@@ -151,7 +151,14 @@ export function Plots({ channels, durationS, runKey }: Props) {
       if (!plotly || cancelled) return;
       drawing = true;
       try {
-        await plotly.react(el, traces(), layout(), config);
+        const t0 = performance.now();
+        const data = traces();
+        const t1 = performance.now();
+        await plotly.react(el, data, layout(), config);
+        // Exposed for tests and the browser bench: draws so far and the last draw's cost.
+        el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
+        el.dataset.decimateMs = (t1 - t0).toFixed(1);
+        el.dataset.drawMs = (performance.now() - t1).toFixed(1);
       } finally {
         drawing = false;
       }
@@ -177,7 +184,12 @@ export function Plots({ channels, durationS, runKey }: Props) {
           void draw();
         });
         let t: ReturnType<typeof setTimeout> | null = null;
+        let size = `${el.clientWidth}x${el.clientHeight}`;
         ro = new ResizeObserver(() => {
+          // The observer also fires once when observing starts: redraw only on a real change.
+          const now = `${el.clientWidth}x${el.clientHeight}`;
+          if (now === size) return;
+          size = now;
           if (t) clearTimeout(t);
           t = setTimeout(() => {
             if (!plotly || cancelled) return;
@@ -197,6 +209,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
       ro?.disconnect();
       if (plotly) plotly.purge(el);
       delete el.dataset.ready;
+      delete el.dataset.draws;
     };
   }, [channels, durationS, runKey]);
 

@@ -228,6 +228,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       return;
     }
     setNotice(null);
+    // Fetch and evaluate the plotting code while the worker runs (first run only costs anything).
+    void import('../plots/Plots').then((m) => m.loadPlotly()).catch(() => undefined);
     setRunning('running');
     setProgress({ done: false, progress: 0, simTimeS: 0, steps: 0, elapsedMs: 0 });
     let frame = 0;
