@@ -381,6 +381,8 @@ export interface BuildOptions {
    * fully relaxed after the test's rests). Omit to keep one OCV row per temperature.
    */
   ocvFromTempC?: number;
+  /** resistances below the emptiest measured pulse set: 'flat' (default) or 'log-linear' growth */
+  lowSocExtrapolation?: 'flat' | 'log-linear';
   /** extra temperatures (degC, above the measured range) extrapolated with Arrhenius from the two warmest */
   extrapolateToC?: number[];
 }
@@ -420,10 +422,19 @@ function atCurrent(set: PulseFit[], key: 'r0Ohm' | 'r1Ohm' | 'r2Ohm' | 'dcirOhm'
   return Math.exp(interp1(pts.map((p) => log(p.currentA)), pts.map((p) => log(p[key])), log(iRef)));
 }
 
-function fillRow(xs: number[], ys: number[], grid: number[]): number[] {
+function fillRow(xs: number[], ys: number[], grid: number[], lowEnd: 'flat' | 'log-linear' = 'flat'): number[] {
   const ok = xs.map((x, i) => [x, ys[i]] as [number, number]).filter(([, y]) => Number.isFinite(y)).sort((a, b) => a[0] - b[0]);
   if (ok.length === 0) return grid.map(() => NaN);
-  return grid.map((g) => interp1(ok.map((o) => o[0]), ok.map((o) => o[1]), g));
+  return grid.map((g) => {
+    if (lowEnd === 'log-linear' && ok.length >= 2 && g < ok[0][0] && ok[0][1] > 0 && ok[1][1] > 0) {
+      // below the emptiest measured set the resistance keeps growing as between the last two
+      // sets (log-linear in SOC), capped at 4x the last measured value
+      const slope = Math.log(ok[0][1] / ok[1][1]) / (ok[0][0] - ok[1][0]);
+      const f = Math.exp(Math.max(0, slope * (g - ok[0][0])));
+      return ok[0][1] * Math.min(f, 4);
+    }
+    return interp1(ok.map((o) => o[0]), ok.map((o) => o[1]), g);
+  });
 }
 
 /**
@@ -466,9 +477,9 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
     const r0 = sets.map((st) => atCurrent(st, 'r0Ohm', o.referenceCurrentA));
     const r1 = sets.map((st) => atCurrent(st, 'r1Ohm', o.referenceCurrentA));
     const r2 = sets.map((st) => atCurrent(st, 'r2Ohm', o.referenceCurrentA));
-    let r0Row = fillRow(setSoc, r0, sb);
-    let r1Row = fillRow(setSoc, r1, sb);
-    let r2Row = fillRow(setSoc, r2, sb);
+    let r0Row = fillRow(setSoc, r0, sb, o.lowSocExtrapolation);
+    let r1Row = fillRow(setSoc, r1, sb, o.lowSocExtrapolation);
+    let r2Row = fillRow(setSoc, r2, sb, o.lowSocExtrapolation);
     let tau1 = id.tau1S;
     let tau2 = id.tau2S;
     if (id.long && id.long.relaxations.length >= 2 && o.rcPairs === 2) {
