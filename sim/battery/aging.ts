@@ -293,46 +293,66 @@ export function stepAging(st: AgingState, fleet: AgingFleetView, currentA: Float
   const temp = fleet.tempC;
   const ocv = fleet.ocvV;
   const swing = st.swingMin;
+  const restC = st.restC;
+  const maxHc = st.maxHalfCycleS;
+  // hoisted arrays (the loop calls closeHalfCycle, so the JIT would reload fields otherwise)
+  const cap0 = st.cap0;
+  const calT = st.calTempSum;
+  const calZ = st.calSocSum;
+  const calV = st.calVSum;
+  const thr = st.throughputAh;
+  const fec = st.fec;
+  const hcDir = st.hcDir;
+  const hcAh = st.hcAh;
+  const hcCAh = st.hcCAh;
+  const hcTime = st.hcTimeS;
+  const hcStart = st.hcSocStart;
+  const hcExt = st.hcSocExt;
+  const hcT = st.hcTempSum;
+  const hcV2 = st.hcV2Sum;
+  const hcZ = st.hcSocSum;
+  const kAh = dtS / 3600;
   for (let i = 0; i < n; i++) {
     const z = soc[i];
     const T = temp[i];
     const v = ocv[i];
-    st.calTempSum[i] += T * dtS;
-    st.calSocSum[i] += z * dtS;
-    st.calVSum[i] += v * dtS;
+    calT[i] += T * dtS;
+    calZ[i] += z * dtS;
+    calV[i] += v * dtS;
     const I = currentA[i];
     const a = I < 0 ? -I : I;
-    const dAh = (a * dtS) / 3600;
-    st.throughputAh[i] += dAh;
-    st.fec[i] += dAh / (2 * st.cap0[i]);
-    if (a <= st.restC * st.cap0[i]) continue;
+    const dAh = a * kAh;
+    const q0 = cap0[i];
+    thr[i] += dAh;
+    fec[i] += dAh / (2 * q0);
+    if (a <= restC * q0) continue;
     const dir = I > 0 ? 1 : -1;
-    let hd = st.hcDir[i];
+    let hd = hcDir[i];
     if (hd === 0) {
-      st.hcDir[i] = hd = dir;
-      st.hcSocStart[i] = z;
-      st.hcSocExt[i] = z;
+      hcDir[i] = hd = dir;
+      hcStart[i] = z;
+      hcExt[i] = z;
     } else if (dir !== hd) {
       // opposite current: a reversal once the SOC has moved back by more than swingMin
-      const back = hd === 1 ? z - st.hcSocExt[i] : st.hcSocExt[i] - z;
+      const back = hd === 1 ? z - hcExt[i] : hcExt[i] - z;
       if (back > swing) {
         closeHalfCycle(st, fleet, i);
-        st.hcDir[i] = hd = dir;
-        st.hcSocStart[i] = st.hcSocExt[i];
-        st.hcSocExt[i] = z;
+        hcDir[i] = hd = dir;
+        hcStart[i] = hcExt[i];
+        hcExt[i] = z;
       }
     }
-    if (hd === 1 ? z < st.hcSocExt[i] : z > st.hcSocExt[i]) st.hcSocExt[i] = z;
-    st.hcAh[i] += dAh;
-    st.hcCAh[i] += (a / st.cap0[i]) * dAh;
-    st.hcTimeS[i] += dtS;
-    st.hcTempSum[i] += T * dtS;
-    st.hcV2Sum[i] += v * v * dtS;
-    st.hcSocSum[i] += z * dtS;
-    if (st.hcAh[i] > 1.2 * st.cap0[i] || st.hcTimeS[i] > st.maxHalfCycleS) {
+    if (hd === 1 ? z < hcExt[i] : z > hcExt[i]) hcExt[i] = z;
+    hcAh[i] += dAh;
+    hcCAh[i] += (a / q0) * dAh;
+    hcTime[i] += dtS;
+    hcT[i] += T * dtS;
+    hcV2[i] += v * v * dtS;
+    hcZ[i] += z * dtS;
+    if (hcAh[i] > 1.2 * q0 || hcTime[i] > maxHc) {
       closeHalfCycle(st, fleet, i);
-      st.hcSocStart[i] = z;
-      st.hcSocExt[i] = z;
+      hcStart[i] = z;
+      hcExt[i] = z;
     }
   }
   st.timeS += dtS;
