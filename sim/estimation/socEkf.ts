@@ -12,7 +12,9 @@
 //             S = H P- H^T + Rv,  K = P- H^T / S,  x = x- + K (y - h),
 //             Rv = sigma_v^2 + (rho |I| (R0 + R1 + R2))^2  (model uncertainty grows with the drop)
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
-// All arithmetic on a 3x3 symmetric P is unrolled; an update allocates nothing.
+// When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
+// state, at most 4 times). All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
+// nothing.
 import type { CellParams } from '../battery/params';
 import { compileCell, cellCoefficients, newCellCoefficients, type CompiledCell } from '../battery/ecm';
 
@@ -48,6 +50,7 @@ export class SocEkf {
   private readonly qz: number;
   private readonly qv: number;
   private readonly c = newCellCoefficients();
+  private readonly ci = newCellCoefficients();
   /** last innovation (V) and predicted voltage (V) */
   innovationV = 0;
   predictedV = 0;
@@ -119,21 +122,51 @@ export class SocEkf {
     const rTot = c.r0Ohm + c.b1 / Math.max(1 - a1, 1e-12) + (this.rc2 ? c.b2 / Math.max(1 - a2, 1e-12) : 0);
     const ru = this.relResStd * currentA * rTot;
     const rv = this.rv + ru * ru;
-    const S = h0 * g0 + g1 + h2 * g2 + rv;
-    const k0 = g0 / S;
-    const k1 = g1 / S;
-    const k2 = g2 / S;
-    this.x[0] = Math.min(Math.max(z + k0 * e, zLo - 0.1), zHi + 0.1);
-    this.x[1] = v1 + k1 * e;
-    this.x[2] = v2 + k2 * e;
+    let S = h0 * g0 + g1 + h2 * g2 + rv;
+    let k0 = g0 / S;
+    let k1 = g1 / S;
+    let k2 = g2 / S;
+    let g0i = g0;
+    let g1i = g1;
+    let g2i = g2;
+    let xz = z + k0 * e;
+    let x1 = v1 + k1 * e;
+    let x2 = v2 + k2 * e;
+    // Iterated EKF (Gauss-Newton on the measurement): when the SOC correction is large (a badly
+    // initialized filter on a curved OCV), relinearize at the updated state:
+    //   x_{i+1} = x- + K_i (y - h(x_i) - H_i (x- - x_i))
+    for (let iter = 0; iter < 4 && Math.abs(xz - z) > 0.02; iter++) {
+      const zi = Math.min(Math.max(xz, zLo), zHi);
+      const ci = cellCoefficients(this.model, zi, tempC, currentA, dtS, this.ci);
+      const ocvI = ci.ocvV + ci.dOcvDSoc * (xz - zi);
+      const hI = ci.dOcvDSoc;
+      const hx = ocvI - c.r0Ohm * currentA + x1 + x2;
+      const r = measuredV - hx - (hI * (z - xz) + (v1 - x1) + h2 * (v2 - x2));
+      g0i = p00 * hI + p01 + p02 * h2;
+      g1i = p01 * hI + p11 + p12 * h2;
+      g2i = p02 * hI + p12 + p22 * h2;
+      S = hI * g0i + g1i + h2 * g2i + rv;
+      k0 = g0i / S;
+      k1 = g1i / S;
+      k2 = g2i / S;
+      const nz = z + k0 * r;
+      const done = Math.abs(nz - xz) < 1e-4;
+      xz = nz;
+      x1 = v1 + k1 * r;
+      x2 = v2 + k2 * r;
+      if (done) break;
+    }
+    this.x[0] = Math.min(Math.max(xz, zLo - 0.1), zHi + 0.1);
+    this.x[1] = x1;
+    this.x[2] = x2;
     // Joseph form: P = (I - K H) P- (I - K H)^T + K R K^T; with P- H^T = g this equals
     // P- - K g^T - g K^T + K (S) K^T  (S = H P- H^T + R)
-    p00 = p00 - 2 * k0 * g0 + k0 * k0 * S;
-    p01 = p01 - k0 * g1 - g0 * k1 + k0 * k1 * S;
-    p02 = p02 - k0 * g2 - g0 * k2 + k0 * k2 * S;
-    p11 = p11 - 2 * k1 * g1 + k1 * k1 * S;
-    p12 = p12 - k1 * g2 - g1 * k2 + k1 * k2 * S;
-    p22 = p22 - 2 * k2 * g2 + k2 * k2 * S;
+    p00 = p00 - 2 * k0 * g0i + k0 * k0 * S;
+    p01 = p01 - k0 * g1i - g0i * k1 + k0 * k1 * S;
+    p02 = p02 - k0 * g2i - g0i * k2 + k0 * k2 * S;
+    p11 = p11 - 2 * k1 * g1i + k1 * k1 * S;
+    p12 = p12 - k1 * g2i - g1i * k2 + k1 * k2 * S;
+    p22 = p22 - 2 * k2 * g2i + k2 * k2 * S;
     P[0] = Math.max(p00, 1e-14);
     P[1] = P[3] = p01;
     P[2] = P[6] = p02;
