@@ -17,8 +17,17 @@ export class Runner {
 
   private ensure(): Comlink.Remote<RunnerImpl> {
     if (!this.remote) {
-      this.worker = new Worker(new URL('./RunnerImpl.worker.ts', import.meta.url), { type: 'module', name: 'twinbench-runner' });
-      this.remote = Comlink.wrap<RunnerImpl>(this.worker);
+      const worker = new Worker(new URL('./RunnerImpl.worker.ts', import.meta.url), { type: 'module', name: 'twinbench-runner' });
+      // A worker that dies (script error, out of memory) would leave a run pending forever.
+      const fail = (message: string) => {
+        if (this.worker !== worker) return;
+        this.terminate();
+        this.settle({ status: 'error', message });
+      };
+      worker.addEventListener('error', (e) => fail(`the runner worker failed: ${e.message || 'script error'}`));
+      worker.addEventListener('messageerror', () => fail('the runner worker sent a message that could not be read'));
+      this.worker = worker;
+      this.remote = Comlink.wrap<RunnerImpl>(worker);
     }
     return this.remote;
   }
