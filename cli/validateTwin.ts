@@ -40,14 +40,16 @@ export async function main(argv: string[]): Promise<number> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.csv'))
     .sort((a, b) => Number(nominalTemp(b).replace('?', '-99')) - Number(nominalTemp(a).replace('?', '-99')) || a.localeCompare(b));
-  const rows: (ReplayResult & { file: string; temp: string; pass: boolean | null })[] = [];
+  const rows: (ReplayResult & { file: string; temp: string; pass: boolean | null; voltage_pass: boolean | null; soc_pass: boolean | null })[] = [];
   for (const f of files) {
     const s = loadCellCsv(path.join(dir, f));
     const r = replayCell(s, p, { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8, rcPairs: rc });
     const temp = nominalTemp(f);
     const t = TARGETS[temp];
-    const pass = t ? r.voltage_rmse_mv <= t.vRmseMv && r.soc_rmse_pct <= t.socRmsePct && r.soc_max_abs_after_600s_pct !== null && r.soc_max_abs_after_600s_pct <= 2 : null;
-    rows.push({ file: f, temp, pass, ...r });
+    const voltagePass = t ? r.voltage_rmse_mv <= t.vRmseMv : null;
+    const socPass = t ? r.soc_rmse_pct <= t.socRmsePct && r.soc_max_abs_after_600s_pct !== null && r.soc_max_abs_after_600s_pct <= 2 : null;
+    const pass = t ? !!voltagePass && !!socPass : null;
+    rows.push({ file: f, temp, pass, voltage_pass: voltagePass, soc_pass: socPass, ...r });
   }
   const perTemp: Record<string, Record<string, number>> = {};
   for (const temp of [...new Set(rows.map((r) => r.temp))]) {
@@ -62,17 +64,19 @@ export async function main(argv: string[]): Promise<number> {
       soc_rmse_pct_max: max('soc_rmse_pct'),
       soc_mae_pct_mean: mean('soc_mae_pct'),
       soc_max_abs_after_600s_pct_max: max('soc_max_abs_after_600s_pct'),
+      voltage_pass: rs.filter((r) => r.voltage_pass).length,
+      soc_pass: rs.filter((r) => r.soc_pass).length,
     };
   }
   if (!jsonOnly) {
     const pad = (s: string | number, w: number) => String(s).padStart(w);
     const lines = [
       `validate:twin  params=${p.name}  Q=2.9 Ah  EKF start SOC 0.8  (targets: 25 degC V<=15 mV SOC<=1.0 %; 10/0 degC V<=25 mV SOC<=1.5 %; |SOC err|<=2 % after 600 s)`,
-      `${'file'.padEnd(22)}${pad('T', 4)}${pad('V rmse', 9)}${pad('V max', 9)}${pad('SOC rmse', 10)}${pad('SOC max', 9)}${pad('>600s', 8)}${pad('conv s', 8)}${pad('Tmean', 7)}  pass`,
+      `${'file'.padEnd(22)}${pad('T', 4)}${pad('V rmse', 9)}${pad('V max', 9)}${pad('SOC rmse', 10)}${pad('SOC max', 9)}${pad('>600s', 8)}${pad('conv s', 8)}${pad('Tmean', 7)}  V ok  SOC ok`,
     ];
     for (const r of rows)
       lines.push(
-        `${r.file.padEnd(22)}${pad(r.temp, 4)}${pad(r.voltage_rmse_mv.toFixed(1), 9)}${pad(r.voltage_max_abs_mv.toFixed(0), 9)}${pad(r.soc_rmse_pct.toFixed(2), 10)}${pad(r.soc_max_abs_pct.toFixed(1), 9)}${pad((r.soc_max_abs_after_600s_pct ?? NaN).toFixed(2), 8)}${pad(r.converge_s ?? 'never', 8)}${pad(r.param_temp_c.toFixed(1), 7)}  ${r.pass === null ? '-' : r.pass ? 'yes' : 'NO'}`,
+        `${r.file.padEnd(22)}${pad(r.temp, 4)}${pad(r.voltage_rmse_mv.toFixed(1), 9)}${pad(r.voltage_max_abs_mv.toFixed(0), 9)}${pad(r.soc_rmse_pct.toFixed(2), 10)}${pad(r.soc_max_abs_pct.toFixed(1), 9)}${pad((r.soc_max_abs_after_600s_pct ?? NaN).toFixed(2), 8)}${pad(r.converge_s ?? 'never', 8)}${pad(r.param_temp_c.toFixed(1), 7)}  ${(r.voltage_pass === null ? '-' : r.voltage_pass ? 'yes' : 'NO').padEnd(4)}  ${r.soc_pass === null ? '-' : r.soc_pass ? 'yes' : 'NO'}`,
       );
     process.stdout.write(lines.join('\n') + '\n');
   }
