@@ -11,7 +11,7 @@ import { identifyHppc, identifyLongRelaxation, ocvCurveOf, buildCellParams, cool
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--report report.json] [--interpulse <csv> (after its --hppc)]
+  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--slow-branch-shape flat|dcir] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
@@ -36,6 +36,7 @@ interface Args {
   extrapolate: number[];
   ocvFromTempC?: number;
   lowSoc?: 'flat' | 'log-linear';
+  slowShape?: 'flat' | 'dcir';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -93,6 +94,12 @@ function parseArgs(argv: string[]): Args {
       case '--area-m2': a.areaM2 = num(f, take()); break;
       case '--extrapolate-c': a.extrapolate.push(num(f, take())); break;
       case '--ocv-from-temp': a.ocvFromTempC = num(f, take()); break;
+      case '--slow-branch-shape': {
+        const m = take();
+        if (m !== 'flat' && m !== 'dcir') throw new Error('--slow-branch-shape must be flat or dcir');
+        a.slowShape = m;
+        break;
+      }
       case '--low-soc-r': {
         const m = take();
         if (m !== 'flat' && m !== 'log-linear') throw new Error('--low-soc-r must be flat or log-linear');
@@ -210,6 +217,7 @@ export async function main(argv: string[]): Promise<number> {
       extrapolateToC: args.extrapolate,
       ocvFromTempC: args.ocvFromTempC,
       lowSocExtrapolation: args.lowSoc,
+      slowBranchSocShape: args.slowShape,
     });
     params.identification = {
       ...report,

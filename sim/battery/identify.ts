@@ -381,6 +381,8 @@ export interface BuildOptions {
    * fully relaxed after the test's rests). Omit to keep one OCV row per temperature.
    */
   ocvFromTempC?: number;
+  /** SOC dependence of the slow branch: 'flat' (default, median) or 'dcir' (shape of the pulse DC resistance) */
+  slowBranchSocShape?: 'flat' | 'dcir';
   /** resistances below the emptiest measured pulse set: 'flat' (default) or 'log-linear' growth */
   lowSocExtrapolation?: 'flat' | 'log-linear';
   /** extra temperatures (degC, above the measured range) extrapolated with Arrhenius from the two warmest */
@@ -493,7 +495,14 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
       // per-temperature median, independent of SOC
       const lr = id.long.relaxations.filter((x) => Number.isFinite(x.rOhm) && x.rOhm > 0).map((x) => x.rOhm).sort((a, b) => a - b);
       const rMed = lr.length ? lr[Math.floor(lr.length / 2)] : 0;
-      r2Row = sb.map(() => rMed);
+      if (o.slowBranchSocShape === 'dcir') {
+        // SOC shape of the slow (diffusion) branch taken from the whole-pulse DC resistance at
+        // the reference current, normalized to its median over the measured sets
+        const dc = sets.map((st) => atCurrent(st, 'dcirOhm', o.referenceCurrentA));
+        const dcRow = fillRow(setSoc, dc, sb);
+        const dcMed = dc.filter(Number.isFinite).sort((a, b) => a - b)[Math.floor(dc.filter(Number.isFinite).length / 2)];
+        r2Row = dcRow.map((v) => (Number.isFinite(v) && dcMed > 0 ? (rMed * v) / dcMed : rMed));
+      } else r2Row = sb.map(() => rMed);
       tau2 = id.long.tauS;
     }
     r0Rows.push(r0Row.map((v) => Number(v.toPrecision(5))));
