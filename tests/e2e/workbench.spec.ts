@@ -3,7 +3,10 @@
 // and find it in the library, share, open the link in a fresh browser context, run, and compare
 // the exported CSV with the first byte for byte. Also saves docs/screenshot.png.
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 const SCREENSHOT = path.resolve('docs', 'screenshot.png');
@@ -123,15 +126,18 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
 
   // 3. Progress and Cancel on a long run (the same scenario repeated many times).
   const long = JSON.parse(original) as { experiment: unknown[]; name: string };
-  const longText = JSON.stringify({ ...long, name: 'long', experiment: [{ repeat: 150, steps: long.experiment }] }, null, 2);
+  // 10 ms steps for up to 150 h: tens of millions of steps, far longer than the test waits.
+  const longText = JSON.stringify({ ...long, name: 'long', sample: { dtS: 0.01 }, experiment: [{ repeat: 150, steps: long.experiment }] }, null, 2);
   await setEditorText(page, longText);
   await expect(page.getByTestId('problems')).toContainText('No problems');
   await page.getByTestId('run').click();
   await expect
     .poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 60_000 })
     .toBeGreaterThan(0);
+  await expect(page.getByTestId('progress-text')).toContainText('simulated');
   await page.getByTestId('cancel').click();
   await expect(page.getByTestId('notice')).toContainText('cancelled');
+  await expect(page.getByTestId('run')).toBeEnabled();
   await setEditorText(page, original);
   await expect(page.getByTestId('problems')).toContainText('No problems');
 
@@ -145,6 +151,11 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   expect(csv1.length).toBeGreaterThan(1000);
   expect(csv1.toString('utf8').split('\n')[0]).toContain('time_s');
   await expect(page.getByTestId('run-summary')).toContainText('Cell 1 h cycle');
+  // The same bytes as the CLI: `twinbench run scenarios/cell-1h-cycle.json --out file.csv`.
+  const cliOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'twinbench-cli-')), 'run.csv');
+  const cli = spawnSync(process.execPath, ['bin/twinbench.mjs', 'run', 'scenarios/cell-1h-cycle.json', '--out', cliOut], { encoding: 'utf8' });
+  expect(cli.status, cli.stderr).toBe(0);
+  expect((await readFile(cliOut)).equals(csv1)).toBe(true);
 
   // 5. Save, reload, find the scenario (and its run) in the library.
   const name = "NCR18650PF 1 h cycle, 25 °C";
