@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { CellParamsSchema, parseCellParams, type CellParams } from './params';
-import { createEcmFleet, stepEcmFleet, currentForVoltage, currentForPower, fleetWarnings, terminalVoltageAfter } from './ecm';
+import { createEcmFleet, stepEcmFleet, currentForVoltage, currentForPower, currentForResistance, fleetWarnings, terminalVoltageAfter } from './ecm';
 import { getParamSet, listParamSets } from './paramSets';
 
 function synthetic(over: Partial<CellParams> = {}): CellParams {
@@ -130,6 +130,51 @@ describe('ECM closed forms', () => {
     const Imax = currentForPower(f, p, 0, 1e6, 1);
     expect(Number.isFinite(Imax)).toBe(true);
     expect(Imax * terminalVoltageAfter(f, p, 0, Imax, 1)).toBeLessThan(1e6);
+  });
+
+  it('currentForResistance gives V = I R at the end of the step', () => {
+    const p = getParamSet('nmc-huria2012');
+    const f = createEcmFleet(p, 1, { soc: 0.7, tempC: 20 });
+    const I = currentForResistance(f, p, 0, 0.5, 1);
+    expect(I).toBeGreaterThan(0);
+    expect(terminalVoltageAfter(f, p, 0, I, 1)).toBeCloseTo(I * 0.5, 9);
+  });
+
+  it('reversible heat -I T dU/dT (adiabatic, R1 ~ 0): dT = -I T dUdT t / (m cp) for small rises', () => {
+    const soc = [0, 1];
+    const p = synthetic({
+      socBreakpoints: soc,
+      ocvV: [[3.7, 3.7], [3.7, 3.7]],
+      r0Ohm: [[0, 0], [0, 0]],
+      r1Ohm: [[1e-9, 1e-9], [1e-9, 1e-9]],
+      c1F: [[1, 1], [1, 1]],
+      dUdTVPerK: [-5e-4, -5e-4],
+    });
+    const f = createEcmFleet(p, 1, { soc: 0.9, tempC: 25 });
+    for (let k = 0; k < 60; k++) stepEcmFleet(f, p, new Float64Array([2]), 25, 1);
+    // heat = -I (T + 273.15) dUdT = 2 * 298.15 * 5e-4 W at the start; T rises slowly
+    const q0 = 2 * 298.15 * 5e-4;
+    expect(f.tempC[0] - 25).toBeGreaterThan((q0 * 60) / 50);
+    expect(f.tempC[0] - 25).toBeLessThan((q0 * 60 * 1.001) / 50);
+    // charging with dU/dT < 0 cools the cell
+    const g = createEcmFleet(p, 1, { soc: 0.5, tempC: 25 });
+    stepEcmFleet(g, p, new Float64Array([-2]), 25, 10);
+    expect(g.tempC[0]).toBeLessThan(25);
+  });
+
+  it('one-state hysteresis (Plett 2004): h -> -1 on discharge, V shifted by M h', () => {
+    const p = synthetic({ ocvV: [[3.7, 3.7, 3.7], [3.7, 3.7, 3.7]], hysteresis: { maxV: [0.02], gamma: 50 } });
+    const f = createEcmFleet(p, 1, { soc: 0.8, tempC: 25 });
+    const I = 2;
+    let t = 0;
+    for (let k = 0; k < 100; k++) {
+      stepEcmFleet(f, p, new Float64Array([I]), 25, 1);
+      t += 1;
+    }
+    const h = -(1 - Math.exp(-(50 * I * t) / (3600 * 2)));
+    expect(f.hyst[0]).toBeCloseTo(h, 12);
+    const v1 = -I * 0.01 * (1 - Math.exp(-t / 20));
+    expect(f.terminalV[0]).toBeCloseTo(3.7 + 0.02 * h - I * 0.02 + v1, 12);
   });
 
   it('clamps out-of-range SOC and temperature with a warning, never NaN', () => {

@@ -833,6 +833,25 @@ export function currentForPower(f: EcmFleet, p: CellParams, i: number, powerW: n
   return I;
 }
 
+/**
+ * Current into a load resistance rOhm (discharge) at the end of a dtS step: V_end(I) = I rOhm.
+ * (Resistance operating mode; rOhm > 0.)
+ */
+export function currentForResistance(f: EcmFleet, p: CellParams, i: number, rOhm: number, dtS: number): number {
+  const m = ensureModel(f, p);
+  if (!(rOhm > 0)) throw new Error(`currentForResistance: rOhm must be > 0, got ${rOhm}`);
+  let I = 0;
+  for (let it = 0; it < 30; it++) {
+    const v = evalAt(f, m, i, I, dtS, scratch);
+    // g(I) = V(I) - I R = 0, g' = -(rTot + slope) - R
+    const g = v - I * rOhm;
+    const dI = g / (scratch.rTot + scratch.slope + rOhm);
+    I += dI;
+    if (Math.abs(dI) < 1e-12 * (1 + Math.abs(I))) break;
+  }
+  return I;
+}
+
 /** Human-readable warnings for every table clamp recorded since creation (or last reset). */
 export function fleetWarnings(f: EcmFleet, p: CellParams): string[] {
   const c = f.clampCounts;
