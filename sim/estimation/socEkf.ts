@@ -10,7 +10,8 @@
 //             P-  = A P A^T + Qw,     A = diag(1, a1, a2)
 //   Update:   h(x-) = OCV(z-, T) - R0 I + v1- + v2-,   H = [dOCV/dz, 1, 1]
 //             S = H P- H^T + Rv,  K = P- H^T / S,  x = x- + K (y - h),
-//             Rv = sigma_v^2 + (rho |I| (R0 + R1 + R2))^2  (model uncertainty grows with the drop)
+//             Rv = sigma_v^2 + (rho (|I R0| + |v1-| + |v2-|))^2  (model uncertainty grows with the
+//             predicted drop and polarization)
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
 // When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
 // state, at most 4 times). All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
@@ -29,7 +30,7 @@ export interface SocEkfOptions {
   /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
-  /** relative uncertainty of the total resistance, adds (std * |I| * R_total)^2 to the voltage noise (default 0.3) */
+  /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.3) */
   relResistanceStd?: number;
   /** initial RC-voltage standard deviation (V), default 1e-3 (start from rest) */
   rcVoltageStd0V?: number;
@@ -119,8 +120,10 @@ export class SocEkf {
     // measurement noise: sensor/model floor plus a resistance-uncertainty term that grows with
     // |I| times the total resistance (the model is least certain at high current, low
     // temperature and low SOC, where the resistances are large)
-    const rTot = c.r0Ohm + c.b1 / Math.max(1 - a1, 1e-12) + (this.rc2 ? c.b2 / Math.max(1 - a2, 1e-12) : 0);
-    const ru = this.relResStd * currentA * rTot;
+    // rho (|I R0| + |v1| + |v2|): an uncertain resistance scales the ohmic drop and the RC
+    // polarization alike; the RC terms keep the filter cautious during rests that follow a load
+    // (the polarization is still there and only known as well as the resistances)
+    const ru = this.relResStd * (Math.abs(currentA * c.r0Ohm) + Math.abs(v1) + Math.abs(v2));
     const rv = this.rv + ru * ru;
     let S = h0 * g0 + g1 + h2 * g2 + rv;
     let k0 = g0 / S;
