@@ -13,7 +13,8 @@
 //             Rv = sigma_v^2 + (rho (|I R0| + |v1-| + |v2-|))^2  (model uncertainty grows with the
 //             predicted drop and polarization)
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
-// When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
+// Innovations beyond 3 standard deviations of S inflate R so that e^2/S = 9 (a Huber-like robust
+// update against model error, e.g. at the end-of-discharge knee). When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
 // state, at most 4 times). All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
 // nothing.
 import type { CellParams } from '../battery/params';
@@ -32,6 +33,8 @@ export interface SocEkfOptions {
   rcPairs?: 1 | 2;
   /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.3) */
   relResistanceStd?: number;
+  /** innovations beyond this many standard deviations inflate R (robust update); 0 disables, default 3 */
+  innovationGate?: number;
   /** initial RC-voltage standard deviation (V), default 1e-3 (start from rest) */
   rcVoltageStd0V?: number;
   /** capacity used for coulomb counting (Ah), default params.capacityAh */
@@ -48,6 +51,7 @@ export class SocEkf {
   readonly P = new Float64Array(9);
   private readonly rv: number;
   private readonly relResStd: number;
+  private readonly gate: number;
   private readonly qz: number;
   private readonly qv: number;
   private readonly c = newCellCoefficients();
@@ -68,6 +72,7 @@ export class SocEkf {
     const s0 = opts.socStd0 ?? 0.2;
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
     this.relResStd = opts.relResistanceStd ?? 0.3;
+    this.gate = opts.innovationGate ?? 3;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
     this.x[0] = opts.initialSoc;
@@ -124,8 +129,15 @@ export class SocEkf {
     // polarization alike; the RC terms keep the filter cautious during rests that follow a load
     // (the polarization is still there and only known as well as the resistances)
     const ru = this.relResStd * (Math.abs(currentA * c.r0Ohm) + Math.abs(v1) + Math.abs(v2));
-    const rv = this.rv + ru * ru;
+    let rv = this.rv + ru * ru;
     let S = h0 * g0 + g1 + h2 * g2 + rv;
+    // robust update: an innovation beyond gamma standard deviations is treated as model error
+    // (e.g. the end-of-discharge knee), by inflating R so that e^2 / S = gamma^2
+    const gamma = this.gate;
+    if (gamma > 0 && e * e > gamma * gamma * S) {
+      rv += (e * e) / (gamma * gamma) - S;
+      S = (e * e) / (gamma * gamma);
+    }
     let k0 = g0 / S;
     let k1 = g1 / S;
     let k2 = g2 / S;
