@@ -90,6 +90,18 @@ describe('server REST API (next disabled)', () => {
     });
   });
 
+  it('GET /health answers 503 degraded when the database does not answer', async () => {
+    const broken = await createServer({ next: false, db: { ...db, ping: async () => false }, log: () => {} });
+    const l = await broken.listen(0, '127.0.0.1');
+    try {
+      const r = await fetch(`http://127.0.0.1:${l.port}/health`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ status: 'degraded', database: { kind: 'sqlite', ok: false } });
+    } finally {
+      await broken.close(0);
+    }
+  });
+
   it('POST creates (201), is idempotent (200), and GET returns the scenario', async () => {
     const v = validateScenario(scenario);
     if (!v.ok) throw new Error(JSON.stringify(v.issues));
@@ -198,6 +210,14 @@ describe('server REST API (next disabled)', () => {
     expect(r2.status).toBe(422);
     const b2 = (await r2.json()) as { issues: { path: (string | number)[] }[] };
     expect(b2.issues[0]?.path).toEqual(['experiment', 0]);
+
+    const depth = 20_000; // fits in 1 MB; recursive validation would overflow the stack
+    const deep =
+      '{"name":"d","cell":{"paramSet":"pybamm-ecm-example"},"initial":{"soc":1},"experiment":[' +
+      '{"repeat":1,"steps":['.repeat(depth) + '"Rest for 1 s"' + ']}'.repeat(depth) + ']}';
+    const r4 = await postJson(deep);
+    expect(r4.status).toBe(422);
+    expect(((await r4.json()) as { error: string }).error).toMatch(/nested more than/);
 
     for (const doc of ['[]', 'null', '42', '"text"']) {
       const r3 = await postJson(doc);

@@ -16,6 +16,24 @@ import { HttpError, sendJson } from './respond';
 /** Largest accepted scenario body: the scenario language's own 1 MB limit (the editor's too). */
 export const MAX_SCENARIO_BODY_BYTES = MAX_SCENARIO_BYTES;
 
+/** Deeper JSON than this is refused before validation (recursive validators would overflow the
+ * stack; real scenarios nest a few levels, repeat blocks a handful). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of a parsed JSON value, computed without recursion. */
+export function jsonDepth(value: unknown, stopAt = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > stopAt) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 export const ScenarioIdSchema = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'a scenario id is 64 hexadecimal characters')
@@ -39,6 +57,10 @@ export async function postScenario(
   repo: ScenarioRepository,
 ): Promise<void> {
   const body = await readJson(req, MAX_SCENARIO_BODY_BYTES);
+  if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    const message = `scenario is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    throw new HttpError(422, message, [{ path: [], message }]);
+  }
   const v = validateScenario(body);
   if (!v.ok) {
     throw new HttpError(422, `invalid scenario (${v.issues.length} issue${v.issues.length === 1 ? '' : 's'})`, v.issues);
