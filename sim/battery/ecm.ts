@@ -29,6 +29,8 @@ export interface CompiledCell {
   readonly gT: UniformGrid;
   readonly nodes: number;
   readonly hasRc2: boolean;
+  /** false when dU/dT is zero everywhere (the kernels then skip the reversible-heat lookup) */
+  readonly hasDudt: boolean;
   readonly ocv: Float64Array;
   readonly r0: Float64Array;
   readonly r1: Float64Array;
@@ -141,6 +143,7 @@ export function compileCell(p: CellParams): CompiledCell {
     gT,
     nodes,
     hasRc2,
+    hasDudt: dudt.some((v) => v !== 0),
     ocv,
     r0,
     r1,
@@ -319,6 +322,7 @@ function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
   const itMax = tMax > 0 ? tMax - 1 : 0;
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  const hasDudt = m.hasDudt;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -342,18 +346,22 @@ function kernel1(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     const o0 = (it * nS + is) * STRIDE;
     const o1 = o0 + tRow;
     // two-stage lerp: along SOC on both temperature rows, then along temperature
-    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a6 = tab[o0 + 6];
-    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b6 = tab[o1 + 6];
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3];
     const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
     const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
     const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
     const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
-    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
     const ocv = x0 + wt * (y0 - x0);
     const r0 = (x1 + wt * (y1 - x1)) * r0s[i];
     const ca = x2 + wt * (y2 - x2);
     const cb = x3 + wt * (y3 - x3);
-    const dudt = x6 + wt * (y6 - x6);
+    let dudt = 0;
+    if (hasDudt) {
+      const a6 = tab[o0 + 6], b6 = tab[o1 + 6];
+      const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+      dudt = x6 + wt * (y6 - x6);
+    }
     const vrc = ca * v1[i] - I * cb;
     v1[i] = vrc;
     ocvOut[i] = ocv;
@@ -376,6 +384,7 @@ function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
   const itMax = tMax > 0 ? tMax - 1 : 0;
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  const hasDudt = m.hasDudt;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -398,20 +407,24 @@ function kernel2(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, currentA
     const wt = ut - it;
     const o0 = (it * nS + is) * STRIDE;
     const o1 = o0 + tRow;
-    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a4 = tab[o0 + 4], a5 = tab[o0 + 5], a6 = tab[o0 + 6];
-    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b4 = tab[o1 + 4], b5 = tab[o1 + 5], b6 = tab[o1 + 6];
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a4 = tab[o0 + 4], a5 = tab[o0 + 5];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b4 = tab[o1 + 4], b5 = tab[o1 + 5];
     const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
     const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
     const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
     const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
     const x4 = a4 + ws * (tab[o0 + 12] - a4), y4 = b4 + ws * (tab[o1 + 12] - b4);
     const x5 = a5 + ws * (tab[o0 + 13] - a5), y5 = b5 + ws * (tab[o1 + 13] - b5);
-    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
     const ocv = x0 + wt * (y0 - x0);
     const r0 = (x1 + wt * (y1 - x1)) * r0s[i];
     const vr1 = (x2 + wt * (y2 - x2)) * v1[i] - I * (x3 + wt * (y3 - x3));
     const vr2 = (x4 + wt * (y4 - x4)) * v2[i] - I * (x5 + wt * (y5 - x5));
-    const dudt = x6 + wt * (y6 - x6);
+    let dudt = 0;
+    if (hasDudt) {
+      const a6 = tab[o0 + 6], b6 = tab[o1 + 6];
+      const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+      dudt = x6 + wt * (y6 - x6);
+    }
     v1[i] = vr1;
     v2[i] = vr2;
     const vrc = vr1 + vr2;
@@ -444,6 +457,7 @@ function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, curren
   const itMax = tMax > 0 ? tMax - 1 : 0;
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  const hasDudt = m.hasDudt;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -479,13 +493,12 @@ function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, curren
     const kRc = h0 + wt * (h1 - h0);
     const o0 = (it * nS + is) * STRIDE;
     const o1 = o0 + tRow;
-    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3], a6 = tab[o0 + 6];
-    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3], b6 = tab[o1 + 6];
+    const a0 = tab[o0], a1 = tab[o0 + 1], a2 = tab[o0 + 2], a3 = tab[o0 + 3];
+    const b0 = tab[o1], b1 = tab[o1 + 1], b2 = tab[o1 + 2], b3 = tab[o1 + 3];
     const x0 = a0 + ws * (tab[o0 + 8] - a0), y0 = b0 + ws * (tab[o1 + 8] - b0);
     const x1 = a1 + ws * (tab[o0 + 9] - a1), y1 = b1 + ws * (tab[o1 + 9] - b1);
     const x2 = a2 + ws * (tab[o0 + 10] - a2), y2 = b2 + ws * (tab[o1 + 10] - b2);
     const x3 = a3 + ws * (tab[o0 + 11] - a3), y3 = b3 + ws * (tab[o1 + 11] - b3);
-    const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
     const ocv = x0 + wt * (y0 - x0);
     const r0 = (x1 + wt * (y1 - x1)) * r0s[i] * kR0;
     let vrc = (x2 + wt * (y2 - x2)) * v1[i] - I * (x3 + wt * (y3 - x3)) * kRc;
@@ -498,7 +511,12 @@ function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, curren
       v2[i] = vr2;
       vrc += vr2;
     }
-    const dudt = x6 + wt * (y6 - x6);
+    let dudt = 0;
+    if (hasDudt) {
+      const a6 = tab[o0 + 6], b6 = tab[o1 + 6];
+      const x6 = a6 + ws * (tab[o0 + 14] - a6), y6 = b6 + ws * (tab[o1 + 14] - b6);
+      dudt = x6 + wt * (y6 - x6);
+    }
     ocvOut[i] = ocv;
     vt[i] = ocv - I * r0 + vrc;
     const q = I * (I * r0 - vrc - (T + KELVIN) * dudt);
