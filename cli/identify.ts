@@ -147,6 +147,10 @@ function ocvShapeFromSlowDischarge(file: string, qAh: number): { soc: number[]; 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   let args: Args;
   try {
     args = parseArgs(argv);
