@@ -14,7 +14,7 @@ export interface CellSeries {
   ahAh: Float64Array;
   tempC: Float64Array;
   rows: number;
-  /** rows merged because their time stamp repeated the previous one (duplicateTime 'keep-last') */
+  /** exact duplicate lines dropped, plus rows merged because their time stamp repeated the previous one (duplicateTime 'keep-last') */
   duplicateTimeRows: number;
   /** rows dropped because of invalid values (invalidRows 'skip') */
   skippedRows: number;
@@ -71,6 +71,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
   const cols: Record<string, number[]> = { time_s: [], current_A: [], voltage_V: [], ah_Ah: [], battery_temp_degC: [] };
   let prevT = -Infinity;
   let prevLine = 0;
+  let prevRaw = '';
   for (let k = li + 1; k < lines.length; k++) {
     const raw = lines[k];
     if (raw.trim() === '') continue;
@@ -102,6 +103,13 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
       cols[name].push(v);
     }
     const t = cols.time_s[cols.time_s.length - 1];
+    if (t === prevT && raw.trim() === prevRaw) {
+      // an exact copy of the previous line (the Panasonic native 10 Hz US06 file ends with one):
+      // dropped and counted, never an error
+      for (const name of REQUIRED) if (idx[name] !== undefined) cols[name].pop();
+      duplicates++;
+      continue;
+    }
     if (t === prevT && dupMode === 'keep-last') {
       // merge: the later row replaces the earlier one with the same time stamp
       for (const name of REQUIRED) {
@@ -115,6 +123,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
     if (!(t > prevT)) throw new CsvError(`${file}:${lineNo}: column "time_s" (column ${idx.time_s + 1}): time ${t} s is not greater than ${prevT} s on line ${prevLine} (time must increase${t === prevT ? '; repeated time stamps can be merged with --dedupe-time' : ''})`, lineNo, 'time_s');
     prevT = t;
     prevLine = lineNo;
+    prevRaw = raw.trim();
   }
   const rows = cols.time_s.length;
   if (rows < 2) throw new CsvError(`${file}: needs at least 2 data rows, found ${rows}`, li + 1, null);

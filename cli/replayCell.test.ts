@@ -51,10 +51,15 @@ describe('cell CSV validation', () => {
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n1,-1,NaN,0,25,\n`, 3, 'voltage_V', /line|column "voltage_V" \(column 3\).*not a finite number/);
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n1,-1,,0,25,\n`, 3, 'voltage_V', /empty value/);
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n2,-1,4.1,0,25,\n1,-1,4.1,0,25,\n`, 4, 'time_s', /not greater than 2 s on line 3/);
-    expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n0,-1,4.1,0,25,\n`, 3, 'time_s', /--dedupe-time/);
+    expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n0,-1,4.2,0,25,\n`, 3, 'time_s', /--dedupe-time/);
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n1,-1,-3.2,0,25,\n`, 3, 'voltage_V', /outside the plausible range/);
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n1,-1,4.1,0,900,\n`, 3, 'battery_temp_degC', /outside the plausible range/);
     expectCsvError(`${HEADER}\n0,-1,4.1,0,25,\n1,-1\n`, 3, 'voltage_V', /missing/);
+  });
+  it('drops exact duplicate lines (counted), never silently merges different rows', () => {
+    const s = parseCellCsv(`${HEADER}\n0,-1,4.1,0,25,\n1,-1,4.0,0,25,\n1,-1,4.0,0,25,\n`, 'x');
+    expect(s.rows).toBe(2);
+    expect(s.duplicateTimeRows).toBe(1);
   });
   it('can merge repeated time stamps when asked', () => {
     const s = parseCellCsv(`${HEADER}\n0,-1,4.1,0,25,\n0,-2,4.0,0,25,\n1,-2,4.0,0,25,\n`, 'x', { duplicateTime: 'keep-last' });

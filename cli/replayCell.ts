@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     const s = loadCellCsv(csv, { duplicateTime: dedupe ? 'keep-last' : 'error' });
     if (rc === 2 && !(p.r2Ohm && p.c2F)) throw new Error(`--rc 2: parameter set '${p.name}' has only one RC pair`);
     result = replayCell(s, p, { initialSoc, qAh, ekfInitialSoc, rcPairs: rc, trace: !!traceOut, ekf: voltageStd ? { voltageStdV: voltageStd } : undefined });
-    if (s.duplicateTimeRows > 0) result.warnings.push(`${s.duplicateTimeRows} row(s) with a repeated time stamp merged (--dedupe-time)`);
+    if (s.duplicateTimeRows > 0) result.warnings.push(`${s.duplicateTimeRows} duplicate row(s) dropped (exact copies of the previous line${dedupe ? ', or repeated time stamps merged by --dedupe-time' : ''})`);
     if (traceOut && result.trace) {
       const t = result.trace;
       const lines = ['time_s,measured_V,model_V,soc_ref,ekf_soc'];
