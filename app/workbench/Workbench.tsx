@@ -48,7 +48,30 @@ export interface WorkbenchProps {
   sharedId?: string;
 }
 
-const DRAFT_KEY = 'twinbench.draft.v1';
+const DRAFT_KEY = 'twinbench.draft.v2';
+
+/** The unsaved editor state kept across reloads (never for shared pages). */
+interface Draft {
+  text: string;
+  libraryId: number | null;
+  name: string;
+}
+
+function readDraft(): Draft | null {
+  try {
+    const raw = localStorage.getItem(DRAFT_KEY);
+    if (!raw || raw.length > 2_500_000) return null;
+    const d = JSON.parse(raw) as Partial<Draft>;
+    if (typeof d.text !== 'string') return null;
+    return {
+      text: d.text,
+      libraryId: typeof d.libraryId === 'number' && Number.isInteger(d.libraryId) ? d.libraryId : null,
+      name: typeof d.name === 'string' ? d.name.slice(0, 200) : '',
+    };
+  } catch {
+    return null;
+  }
+}
 
 function validate(text: string): Validation {
   const r = parseScenarioText(text);
@@ -170,17 +193,40 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       history.replaceState(null, '', window.location.pathname + window.location.search);
       return;
     }
-    try {
-      const draft = localStorage.getItem(DRAFT_KEY);
-      if (draft && draft !== textRef.current) {
-        editor.current?.setValue(draft);
-        textRef.current = draft;
-        setValidation(validate(draft));
+    const draft = readDraft();
+    if (draft) {
+      if (draft.text !== textRef.current) {
+        editor.current?.setValue(draft.text);
+        textRef.current = draft.text;
+        setValidation(validate(draft.text));
       }
-    } catch {
-      /* storage unavailable: keep the default */
+      setLibraryId(draft.libraryId);
+      setName(draft.name);
     }
   }, [initialText]);
+
+  // Keep the draft (text, which library entry it is, its name) so a reload loses nothing.
+  // Written after each (debounced) validation and on library/name changes, not per keystroke.
+  const draftReady = useRef(false);
+  const persistDraft = useCallback(
+    (d: Draft) => {
+      if (initialText !== undefined) return;
+      try {
+        localStorage.setItem(DRAFT_KEY, JSON.stringify(d));
+      } catch {
+        /* storage full or unavailable: the draft is a convenience only */
+      }
+    },
+    [initialText],
+  );
+  useEffect(() => {
+    // Skip the first pass: the restore above has queued its state updates but not applied them.
+    if (!draftReady.current) {
+      draftReady.current = true;
+      return;
+    }
+    persistDraft({ text: textRef.current, libraryId, name });
+  }, [persistDraft, libraryId, name, validation]);
 
   const revalidateNow = useCallback((): Validation => {
     if (validateTimer.current) clearTimeout(validateTimer.current);
@@ -193,19 +239,10 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     (text: string) => {
       textRef.current = text;
       if (validateTimer.current) clearTimeout(validateTimer.current);
-      validateTimer.current = setTimeout(() => {
-        setValidation(validate(text));
-        if (initialText === undefined) {
-          try {
-            localStorage.setItem(DRAFT_KEY, text);
-          } catch {
-            /* ignore */
-          }
-        }
-      }, 180);
+      validateTimer.current = setTimeout(() => setValidation(validate(text)), 180);
       setShare(null);
     },
-    [initialText],
+    [],
   );
 
   const seed = useMemo(() => {
@@ -467,6 +504,11 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       {share && (
         <div className="share-panel" role="dialog" aria-label="Share links" data-testid="share-panel">
           {share.busy && <span>Storing the scenario on the server…</span>}
+          {seed.value !== undefined && (
+            <span className="muted">
+              Links carry the scenario with its own seed; your seed override ({seed.value}) is not part of them.
+            </span>
+          )}
           {share.error && <span className="error-text">{share.error}</span>}
           {share.url && (
             <div className="share-row">

@@ -166,6 +166,9 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   await expect(page.getByTestId('editor')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   const item = page.getByTestId('library-scenario').filter({ hasText: name });
   await expect(item).toBeVisible();
+  // The reloaded editor still knows which library entry it shows (Save updates it).
+  await expect(page.locator('.statusbar')).toContainText('library #');
+  await expect(page.getByLabel('Scenario name')).toHaveValue(name);
   await item.locator('.lib-main').click();
   await expect.poll(() => editorText(page)).toBe(original);
   const runItem = page.getByTestId('library-run').filter({ hasText: name });
