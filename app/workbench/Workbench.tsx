@@ -253,8 +253,10 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     return { ok: true as const, value: n };
   }, [seedText]);
 
+  const runningRef = useRef(false);
   const run = useCallback(async () => {
-    if (running || !runner.current) return;
+    // The ref guards against a second Run before React has re-rendered (double Ctrl+Enter).
+    if (running || runningRef.current || !runner.current) return;
     const v = revalidateNow();
     if (!v.ok) {
       setNotice({ kind: 'error', text: `Fix ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'} before running (listed under the editor).` });
@@ -265,6 +267,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       return;
     }
     setNotice(null);
+    runningRef.current = true;
     // Fetch and evaluate the plotting code while the worker runs (first run only costs anything).
     void import('../plots/Plots').then((m) => m.loadPlotly()).catch(() => undefined);
     setRunning('running');
@@ -284,6 +287,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       },
     });
     if (frame) cancelAnimationFrame(frame);
+    runningRef.current = false;
     setRunning(false);
     if (outcome.status === 'done') {
       const r = outcome.result;

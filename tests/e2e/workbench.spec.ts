@@ -186,6 +186,20 @@ test('workbench: edit, validate, run, plot, save, share, reproduce', async ({ pa
   expect(shareUrl).toMatch(/\/s\/[0-9a-f]{64}$/);
   const fragmentUrl = await page.getByTestId('share-fragment-url').inputValue();
   expect(fragmentUrl).toMatch(/\/#s=/);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('share-panel')).toHaveCount(0);
+
+  // Library: rename a run with F2, delete it (with confirmation); the scenario stays.
+  const runRow = page.getByTestId('library-run').first();
+  await runRow.locator('.lib-main').focus();
+  await page.keyboard.press('F2');
+  await page.getByLabel(/^New name for/).fill('baseline run');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('library-run').first()).toContainText('baseline run');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete baseline run' }).click();
+  await expect(page.getByTestId('library-run')).toHaveCount(0);
+  await expect(page.getByTestId('library-scenario')).toHaveCount(1);
 
   // 7. Open the link in a fresh browser context (no shared storage), run, compare CSV bytes.
   const other = await browser.newContext({ acceptDownloads: true });

@@ -38,6 +38,7 @@ export class Runner {
 
   /** Runs a scenario (already validated by the caller; the worker checks again). */
   run(scenario: unknown, opts: { seed?: number; onProgress?: ProgressCallback } = {}): Promise<RunOutcome> {
+    if (this.pending) return Promise.resolve({ status: 'error', message: 'A run is already in progress.' });
     const remote = this.ensure();
     return new Promise<RunOutcome>((resolve) => {
       this.pending = { resolve };
