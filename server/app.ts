@@ -16,8 +16,9 @@ import { attachRealtime } from './realtime/io';
 import { ENGINE_VERSION, SERVER_VERSION } from './version';
 
 export interface CreateServerOptions {
-  /** false: API + Socket.IO only (tests, headless). true or options: host the Next.js app too. */
-  next: boolean | { dev?: boolean; dir?: string };
+  /** false: API + Socket.IO only (tests, headless). true or options: host the Next.js app too
+   * (or pass the result of prepareNext(), started while the database opens). */
+  next: boolean | { dev?: boolean; dir?: string } | PreparedNext;
   db: Database;
   /** hostname/port Next.js should assume (its dev HMR and absolute URLs); default localhost:3000 */
   hostname?: string;
@@ -34,7 +35,7 @@ export interface TwinbenchServer {
   close(graceMs?: number): Promise<void>;
 }
 
-type NextHandlers = {
+export type PreparedNext = {
   request: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
   close: () => Promise<void>;
@@ -45,11 +46,11 @@ const defaultLog = (msg: string, err?: unknown) => {
   else console.error(`[server] ${msg}:`, err);
 };
 
-async function startNext(
+export async function prepareNext(
   opts: { dev?: boolean; dir?: string },
-  hostname: string,
-  port: number,
-): Promise<NextHandlers> {
+  hostname = 'localhost',
+  port = 3000,
+): Promise<PreparedNext> {
   const { default: next } = await import('next');
   // Next attaches its own 'upgrade' listener (dev HMR at /_next/hmr) to `httpServer`, and would
   // also answer Socket.IO's upgrades. Give it a stand-in emitter instead; the real server's
@@ -82,7 +83,9 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
   const nextHandlers =
     opts.next === false
       ? null
-      : await startNext(opts.next === true ? {} : opts.next, opts.hostname ?? 'localhost', opts.port ?? 3000);
+      : typeof opts.next === 'object' && 'request' in opts.next
+        ? opts.next
+        : await prepareNext(opts.next === true ? {} : opts.next, opts.hostname ?? 'localhost', opts.port ?? 3000);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // Baseline for every answer; the pages' CSP and the rest come from next.config.js (H5).

@@ -7,7 +7,7 @@
 //   DATABASE_URL   postgresql://... -> PostgreSQL; unset -> SQLite file data/twinbench.db
 //   TWINBENCH_SQLITE_PATH  other SQLite file; TWINBENCH_NO_NEXT=1 same as --no-next
 import { performance } from 'node:perf_hooks';
-import { createServer, type TwinbenchServer } from './app';
+import { createServer, prepareNext, type TwinbenchServer } from './app';
 import { openDatabase, type Database } from './db/client';
 import { describeDatabase, resolveDatabaseConfig } from './db/config';
 
@@ -33,6 +33,10 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   const host = process.env.HOST || '0.0.0.0';
   const dbConfig = resolveDatabaseConfig();
+  const hostname = host === '0.0.0.0' ? 'localhost' : host;
+  // Next.js prepares while the database opens.
+  const nextReady = withNext ? prepareNext({ dev }, hostname, port) : null;
+  nextReady?.catch(() => {}); // reported below
 
   let db: Database;
   try {
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
 
   let server: TwinbenchServer;
   try {
-    server = await createServer({ next: withNext ? { dev } : false, db, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
+    server = await createServer({ next: nextReady ? await nextReady : false, db, hostname, port });
   } catch (err) {
     console.error('[server] failed to start:', err);
     await db.close();
