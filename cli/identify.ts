@@ -173,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
       const ip = h.interpulse ?? h.file.replace(/_HPPC_[^/]*\.csv$/, '_HPPC_interpulse_discharge.csv');
       if (args.rc === 2 && ip !== h.file && existsSync(ip)) {
         const si = loadCellCsv(ip, { duplicateTime: 'keep-last', invalidRows: 'skip' });
-        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh });
+        // same test temperature only (the interpulse files can hold later tests at other temperatures)
+        const tw: [number, number] = [id.tempC - 6, id.tempC + 6];
+        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh, tempWindowC: tw });
         interpulse.push(si);
         process.stderr.write(`identify: ${path.basename(ip)}: ${id.long.relaxations.length} relaxations, tau ${id.long.tauS.toFixed(0)} s\n`);
       } else interpulse.push(null);
@@ -192,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       ids.forEach((id, i) => {
         const si = interpulse[i];
         if (!si || i === k) return;
-        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh, ocvAt: ocvRef });
+        id.long = identifyLongRelaxation(si, { capacityAh: args.qAh, ocvAt: ocvRef, tempWindowC: [id.tempC - 6, id.tempC + 6] });
         process.stderr.write(`identify: ${temps[i]} degC slow branch toward the ${args.ocvFromTempC} degC OCV: tau ${id.long.tauS.toFixed(0)} s\n`);
       });
     }

@@ -682,6 +682,8 @@ export function identifyLongRelaxation(
     minRestS?: number;
     /** known OCV(SOC): the relaxation then tends to it (U fixed), otherwise U_inf is fitted */
     ocvAt?: (soc: number) => number;
+    /** keep only relaxations whose cell temperature at the end of the discharge is in [lo, hi] degC */
+    tempWindowC?: [number, number];
   },
 ): LongRelaxationIdentification {
   const n = s.timeS.length;
@@ -717,7 +719,8 @@ export function identifyLongRelaxation(
       }
       const restS = s.timeS[j - 1] - s.timeS[kEnd];
       const soc = s.ahAh ? soc0 + s.ahAh[kEnd] / o.capacityAh : NaN;
-      if (D >= 120 && t.length >= 3 && restS >= (o.minRestS ?? 900)) segs.push({ kEnd, I: acc / m, D, t, v, soc });
+      const tOk = !o.tempWindowC || (s.tempC[kEnd] >= o.tempWindowC[0] && s.tempC[kEnd] <= o.tempWindowC[1]);
+      if (D >= 120 && t.length >= 3 && restS >= (o.minRestS ?? 900) && tOk) segs.push({ kEnd, I: acc / m, D, t, v, soc });
       k = j;
     } else k++;
   }
