@@ -31,7 +31,7 @@ export interface SocEkfOptions {
   /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
-  /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.3) */
+  /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.5) */
   relResistanceStd?: number;
   /** innovations beyond this many standard deviations inflate R (robust update); 0 disables, default 3 */
   innovationGate?: number;
@@ -71,7 +71,7 @@ export class SocEkf {
     this.capacityAh = opts.capacityAh ?? params.capacityAh;
     const s0 = opts.socStd0 ?? 0.2;
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
-    this.relResStd = opts.relResistanceStd ?? 0.3;
+    this.relResStd = opts.relResistanceStd ?? 0.5;
     this.gate = opts.innovationGate ?? 3;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
