@@ -86,7 +86,22 @@ function runNextBuild() {
     };
     child.stdout.on('data', tee(process.stdout));
     child.stderr.on('data', tee(process.stderr));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), locked }));
+    // Ctrl-C / SIGTERM during the build stop the build too (no orphaned `next build`).
+    const forward = (sig) => {
+      child.kill(sig);
+      process.exitCode = 130;
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      if (process.exitCode === 130) {
+        console.error('[start] build interrupted');
+        process.exit(130);
+      }
+      resolve({ code: code ?? (signal ? 1 : 0), locked });
+    });
   });
 }
 
