@@ -31,6 +31,8 @@ export interface SocEkfOptions {
   /** RC-voltage process noise density (V/sqrt(s)), default 1e-4 */
   vProcessStd?: number;
   rcPairs?: 1 | 2;
+  /** slow-branch (RC2) voltage process noise density (V/sqrt(s)), default 5e-4 */
+  v2ProcessStd?: number;
   /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.5) */
   relResistanceStd?: number;
   /** innovations beyond this many standard deviations inflate R (robust update); 0 disables, default 3 */
@@ -54,6 +56,7 @@ export class SocEkf {
   private readonly gate: number;
   private readonly qz: number;
   private readonly qv: number;
+  private readonly qv2: number;
   private readonly c = newCellCoefficients();
   private readonly ci = newCellCoefficients();
   /** last innovation (V) and predicted voltage (V) */
@@ -75,6 +78,9 @@ export class SocEkf {
     this.gate = opts.innovationGate ?? 3;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
+    // the slow (diffusion) branch is the least certain part of the model: let the filter track its
+    // errors as a slowly varying voltage instead of pushing them into the SOC
+    this.qv2 = (opts.v2ProcessStd ?? 5e-4) ** 2;
     this.x[0] = opts.initialSoc;
     this.P[0] = s0 * s0;
     // the record normally starts from rest: RC voltages known to about 1 mV
@@ -110,7 +116,7 @@ export class SocEkf {
     let p02 = a2 * P[2];
     let p11 = a1 * a1 * P[4] + this.qv * dtS;
     let p12 = a1 * a2 * P[5];
-    let p22 = this.rc2 ? a2 * a2 * P[8] + this.qv * dtS : 0;
+    let p22 = this.rc2 ? a2 * a2 * P[8] + this.qv2 * dtS : 0;
     // update
     const h0 = c.dOcvDSoc;
     const h2 = this.rc2 ? 1 : 0;
