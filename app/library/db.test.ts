@@ -24,6 +24,9 @@ function fakeRun(len: number): RunLike {
     ],
     metrics: { energyWh: 1.5 },
     warnings: ['w'],
+    name: 'fake',
+    stepLog: [{ index: 0, label: 'step 1' }],
+    completed: true,
   };
 }
 
@@ -77,6 +80,10 @@ describe('Library runs', () => {
     expect(back?.channels[1].data).toEqual(run.channels[1].data);
     expect(back?.metrics).toEqual({ energyWh: 1.5 });
     expect(back?.seed).toBe(7);
+    expect(back?.stepLog).toEqual([{ index: 0, label: 'step 1' }]);
+    expect(back?.completed).toBe(true);
+    // Listing runs does not carry the step log.
+    expect((await lib.listRuns())[0]).not.toHaveProperty('stepLog');
 
     await lib.renameRun(id, 'renamed');
     expect((await lib.listRuns(sid))[0].name).toBe('renamed');
@@ -85,6 +92,7 @@ describe('Library runs', () => {
     await lib.deleteScenario(sid);
     expect(await lib.listRuns()).toHaveLength(0);
     expect(await lib.db.runChunks.count()).toBe(0);
+    expect(await lib.db.runExtras.count()).toBe(0);
     lib.close();
   });
 

@@ -33,7 +33,14 @@ export interface RunRecord {
   warnings: string[];
   channels: ChannelMeta[];
   createdAt: number;
-  extra?: { name?: string; stepLog?: unknown[]; completed?: boolean };
+}
+
+/** sim/engine extensions of a run, kept apart so listing runs never loads a long step log. */
+export interface RunExtra {
+  runId: number;
+  name?: string;
+  stepLog?: unknown[];
+  completed?: boolean;
 }
 
 export interface RunChunk {
@@ -71,6 +78,7 @@ export class LibraryDB extends Dexie {
   scenarios!: EntityTable<ScenarioRecord, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
   runChunks!: Dexie.Table<RunChunk, [number, number, number]>;
+  runExtras!: Dexie.Table<RunExtra, number>;
 
   constructor(name = 'twinbench') {
     super(name);
@@ -79,6 +87,7 @@ export class LibraryDB extends Dexie {
       runs: '++id, scenarioId, scenarioHash, createdAt',
       runChunks: '[runId+channel+index], runId',
     });
+    this.version(2).stores({ runExtras: 'runId' });
   }
 }
 
@@ -118,7 +127,7 @@ export class Library {
 
   /** Deletes the scenario and the runs saved with it. */
   async deleteScenario(id: number): Promise<void> {
-    await this.db.transaction('rw', this.db.scenarios, this.db.runs, this.db.runChunks, async () => {
+    await this.db.transaction('rw', [this.db.scenarios, this.db.runs, this.db.runChunks, this.db.runExtras], async () => {
       const runIds = (await this.db.runs.where('scenarioId').equals(id).primaryKeys()) as number[];
       for (const runId of runIds) await this.deleteRunInTx(runId);
       await this.db.scenarios.delete(id);
@@ -126,7 +135,7 @@ export class Library {
   }
 
   async saveRun(run: RunLike, opts: { name: string; scenarioId?: number | null }): Promise<number> {
-    return this.db.transaction('rw', this.db.runs, this.db.runChunks, async () => {
+    return this.db.transaction('rw', [this.db.runs, this.db.runChunks, this.db.runExtras], async () => {
       const channels: ChannelMeta[] = run.channels.map((c) => ({
         name: c.name,
         unit: c.unit,
@@ -145,8 +154,8 @@ export class Library {
         warnings: [...run.warnings],
         channels,
         createdAt: Date.now(),
-        extra: { name: run.name, stepLog: run.stepLog, completed: run.completed },
       } as RunRecord)) as number;
+      await this.db.runExtras.put({ runId, name: run.name, stepLog: run.stepLog, completed: run.completed });
       const chunks: RunChunk[] = [];
       run.channels.forEach((c, ci) => {
         for (let k = 0; k < channels[ci].chunks; k++) {
@@ -172,6 +181,7 @@ export class Library {
     const record = await this.db.runs.get(id);
     if (!record) return undefined;
     const rows = await this.db.runChunks.where('runId').equals(id).toArray();
+    const extra = await this.db.runExtras.get(id);
     const channels: ChannelData[] = record.channels.map((m) => ({ name: m.name, unit: m.unit, data: new Float64Array(m.length) }));
     for (const row of rows) {
       const target = channels[row.channel];
@@ -188,7 +198,7 @@ export class Library {
       metrics: record.metrics,
       warnings: record.warnings,
       channels,
-      ...(record.extra ?? {}),
+      ...(extra ? { name: extra.name, stepLog: extra.stepLog, completed: extra.completed } : {}),
     };
   }
 
@@ -198,11 +208,12 @@ export class Library {
   }
 
   async deleteRun(id: number): Promise<void> {
-    await this.db.transaction('rw', this.db.runs, this.db.runChunks, () => this.deleteRunInTx(id));
+    await this.db.transaction('rw', [this.db.runs, this.db.runChunks, this.db.runExtras], () => this.deleteRunInTx(id));
   }
 
   private async deleteRunInTx(id: number): Promise<void> {
     await this.db.runChunks.where('runId').equals(id).delete();
+    await this.db.runExtras.delete(id);
     await this.db.runs.delete(id);
   }
 
