@@ -35,6 +35,8 @@ export interface SocEkfOptions {
   v2ProcessStd?: number;
   /** relative uncertainty of the resistances: adds (std * (|I R0| + |v1| + |v2|))^2 to the voltage noise (default 0.5) */
   relResistanceStd?: number;
+  /** IEKF relinearizations when one update moves the SOC by more than 2 % (default 4; 0 = plain EKF) */
+  maxIterations?: number;
   /** innovations beyond this many standard deviations inflate R (robust update); 0 disables, default 3 */
   innovationGate?: number;
   /** initial RC-voltage standard deviation (V), default 1e-3 (start from rest) */
@@ -54,6 +56,7 @@ export class SocEkf {
   private readonly rv: number;
   private readonly relResStd: number;
   private readonly gate: number;
+  private readonly maxIter: number;
   private readonly qz: number;
   private readonly qv: number;
   private readonly qv2: number;
@@ -76,6 +79,7 @@ export class SocEkf {
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
     this.relResStd = opts.relResistanceStd ?? 0.5;
     this.gate = opts.innovationGate ?? 3;
+    this.maxIter = opts.maxIterations ?? 4;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
     // the slow (diffusion) branch is the least certain part of the model: let the filter track its
@@ -156,7 +160,7 @@ export class SocEkf {
     // Iterated EKF (Gauss-Newton on the measurement): when the SOC correction is large (a badly
     // initialized filter on a curved OCV), relinearize at the updated state:
     //   x_{i+1} = x- + K_i (y - h(x_i) - H_i (x- - x_i))
-    for (let iter = 0; iter < 4 && Math.abs(xz - z) > 0.02; iter++) {
+    for (let iter = 0; iter < this.maxIter && Math.abs(xz - z) > 0.02; iter++) {
       const zi = Math.min(Math.max(xz, zLo), zHi);
       const ci = cellCoefficients(this.model, zi, tempC, currentA, dtS, this.ci);
       const ocvI = ci.ocvV + ci.dOcvDSoc * (xz - zi);
