@@ -57,3 +57,52 @@ export function criticalAmbientC(set: RunawaySet, opts: { loC?: number; hiC?: nu
   }
   return 0.5 * (lo + hi);
 }
+
+export interface ArcResult {
+  /** temperature where self-heating above the detection threshold was first found, degC */
+  onsetC: number;
+  /** first time dT/dt > 1 K/s, s from the start (NaN if none) */
+  runawayAtS: number;
+  peakC: number;
+  /** self-heating rate at detection, K/min */
+  detectedRateKPerMin: number;
+}
+
+/**
+ * Accelerating-rate calorimeter, heat-wait-seek (standard ARC procedure): heat the cell in steps of
+ * stepK, wait waitS to equilibrate, seek for seekS; if the self-heating rate exceeds thresholdKPerMin
+ * (0.02 K/min usual) the calorimeter switches to adiabatic tracking (no losses) until the end.
+ * Heating steps are applied as a step change of the cell temperature (ideal heater), losses are zero
+ * throughout (the calorimeter tracks the cell), so the result is the chemistry's own onset.
+ */
+export function simulateArc(
+  set: RunawaySet,
+  opts: { startC?: number; stepK?: number; waitS?: number; seekS?: number; thresholdKPerMin?: number; maxC?: number; dtS?: number } = {},
+): ArcResult {
+  const stepK = opts.stepK ?? 5;
+  const waitS = opts.waitS ?? 600;
+  const seekS = opts.seekS ?? 600;
+  const thr = opts.thresholdKPerMin ?? 0.02;
+  const dtS = opts.dtS ?? 1;
+  const maxC = opts.maxC ?? 250;
+  const f = createRunawayFleet(set, 1, { tempC: opts.startC ?? 40, cell: { hConvWPerM2K: 0, emissivity: 0 } });
+  let onsetC = NaN;
+  let rate = 0;
+  let t = 0;
+  while (Number.isNaN(onsetC) && f.tempK[0] - 273.15 < maxC) {
+    // wait, then seek: measure the self-heating rate over the seek window
+    for (let k = 0; k < waitS / dtS; k++, t += dtS) stepRunawayFleet(f, dtS, 25);
+    const t0 = f.tempK[0];
+    for (let k = 0; k < seekS / dtS; k++, t += dtS) stepRunawayFleet(f, dtS, 25);
+    rate = ((f.tempK[0] - t0) / seekS) * 60;
+    if (rate > thr) {
+      onsetC = t0 - 273.15;
+      break;
+    }
+    f.tempK[0] += stepK; // heat step (the heater's energy is not part of the chemistry)
+  }
+  // adiabatic tracking to the end
+  for (let k = 0; k < (48 * 3600) / dtS && Number.isNaN(f.runawayAtS[0]); k++) stepRunawayFleet(f, dtS, 25);
+  for (let k = 0; k < 600 / dtS; k++) stepRunawayFleet(f, dtS, 25);
+  return { onsetC, runawayAtS: f.runawayAtS[0], peakC: f.maxTempK[0] - 273.15, detectedRateKPerMin: rate };
+}

@@ -168,3 +168,14 @@ describe('cell-to-cell propagation (conductance network)', () => {
     expect(neighbourPeakK - 273.15).toBeLessThan(120);
   });
 });
+
+describe('ARC heat-wait-seek (scenario building block)', () => {
+  it('HK07: self-heating found at 80-95 degC (0.02 K/min), adiabatic runaway follows', async () => {
+    const { simulateArc } = await import('./ovenTest');
+    const r = simulateArc(hk07);
+    expect(r.onsetC).toBeGreaterThan(80);
+    expect(r.onsetC).toBeLessThan(95);
+    expect(r.runawayAtS).toBeGreaterThan(0);
+    expect(r.peakC).toBeGreaterThan(500);
+  });
+});
