@@ -58,7 +58,8 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
   let li = 0;
   while (li < lines.length && lines[li].trim() === '') li++;
   if (li >= lines.length) throw new CsvError(`${file}: the file is empty (expected a header line with ${REQUIRED.join(',')})`, 1, null);
-  const header = lines[li].split(',').map((h) => h.trim());
+  const unq = (x: string) => x.trim().replace(/^"(.*)"$/, '$1').trim();
+  const header = lines[li].replace(/^\uFEFF/, '').split(',').map(unq);
   const idx: Record<string, number> = {};
   for (const name of REQUIRED) {
     const i = header.indexOf(name);
@@ -82,7 +83,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
       for (const name of REQUIRED) {
         const ci = idx[name];
         if (ci === undefined) continue;
-        const st = (parts[ci] ?? '').trim();
+        const st = unq(parts[ci] ?? '');
         const v = st === '' ? NaN : Number(st);
         if (!Number.isFinite(v) || v < LIMITS[name][0] || v > LIMITS[name][1]) bad = true;
       }

@@ -61,6 +61,11 @@ describe('cell CSV validation', () => {
     expect(s.rows).toBe(2);
     expect(s.duplicateTimeRows).toBe(1);
   });
+  it('accepts a BOM, quoted header/values and CRLF line ends', () => {
+    const s = parseCellCsv(`\uFEFF"time_s","current_A","voltage_V","ah_Ah","battery_temp_degC"\r\n0,"-1",4.1,0,25\r\n1,-1,4.0,-0.0003,25\r\n`, 'x');
+    expect(s.rows).toBe(2);
+    expect(s.currentA[0]).toBe(1);
+  });
   it('can merge repeated time stamps when asked', () => {
     const s = parseCellCsv(`${HEADER}\n0,-1,4.1,0,25,\n0,-2,4.0,0,25,\n1,-2,4.0,0,25,\n`, 'x', { duplicateTime: 'keep-last' });
     expect(s.rows).toBe(2);
