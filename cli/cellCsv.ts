@@ -95,7 +95,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
     for (const name of REQUIRED) {
       const ci = idx[name];
       if (ci === undefined) continue;
-      const s = (parts[ci] ?? '').trim();
+      const s = unq(parts[ci] ?? '');
       if (ci >= parts.length) throw new CsvError(`${file}:${lineNo}: column "${name}" (column ${ci + 1}) is missing: the line has only ${parts.length} field(s)`, lineNo, name);
       const v = s === '' ? NaN : Number(s);
       if (!Number.isFinite(v)) throw new CsvError(`${file}:${lineNo}: column "${name}" (column ${ci + 1}): ${s === '' ? 'empty value' : `"${s}" is not a finite number`}`, lineNo, name);
