@@ -179,3 +179,23 @@ describe('ARC heat-wait-seek (scenario building block)', () => {
     expect(r.peakC).toBeGreaterThan(500);
   });
 });
+
+describe('operator-split coupling for a host-owned temperature (container cells)', () => {
+  it('cold cells are skipped, a hot cell releases heat, the host sees the onset from its own T', async () => {
+    const { stepChemistryAt } = await import('./runaway');
+    const s = getRunawaySet('CAI19');
+    // 94 Ah prismatic: CAI19 mass fractions on a 2.1 kg cell with cp 1000
+    const f = createRunawayFleet(s, 3, { tempC: 25, cell: { massKg: 2.1, heatCapJPerK: 2100, areaM2: 0.07, hConvWPerM2K: 15 } });
+    const T = new Float64Array([25, 25, 150]);
+    stepChemistryAt(f, T, 1);
+    expect(f.qRxnW[0]).toBe(0);
+    expect(f.qRxnW[2]).toBeGreaterThan(1);
+    // the host integrates its own balance with that heat: adiabatic host -> runaway found
+    for (let k = 0; k < 20000 && Number.isNaN(f.runawayAtS[2]); k++) {
+      T[2] += (f.qRxnW[2] * 1) / 2100;
+      stepChemistryAt(f, T, 1);
+    }
+    expect(f.runawayAtS[2]).toBeGreaterThan(0);
+    expect(Number.isNaN(f.runawayAtS[0])).toBe(true);
+  });
+});

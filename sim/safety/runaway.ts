@@ -516,3 +516,81 @@ export function propagationCellsPerMin(f: RunawayFleet, excludeIndex = -1): { co
   }
   return { count, cellsPerMin: count >= 2 ? ((count - 1) * 60) / (last - first) : NaN, firstS: first, lastS: last };
 }
+
+/**
+ * Operator-split coupling for hosts that own the cell temperature (pack ECM + container network):
+ * advance the amounts of every cell at the host's temperature tempC[i] (held over dtS, exact
+ * updates, so the energy released can never exceed what is left) and write the reaction heat into
+ * f.qRxnW and the internal-short heat into f.qIscW (W, mean over the step) for the host to add to
+ * its heat input. Cells below minC (default 60 degC) are skipped: there the chemistry releases
+ * under ~1 % of 0.5C Joule heat (SEI at 60 degC: k ~ 1e-6 1/s). The onset flag uses the host's
+ * temperature history (dT/dt over the step > 1 K/s), gas and vent as in stepRunawayFleet.
+ * For the fast runaway itself the host's step sets the accuracy; use stepRunawayFleet (own
+ * temperature, adaptive substeps) when the event itself is the object of study.
+ */
+export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: number, minC = 60): void {
+  const set = f.set;
+  const vent = f.set.vent;
+  const t0 = f.timeS;
+  const seiM = set.sei.order;
+  const neM = set.ne.order;
+  const peM1 = set.pe.order;
+  const peM2 = set.pe.order2 ?? 1;
+  const eM = set.e ? set.e.order : 1;
+  for (let i = 0; i < f.n; i++) {
+    const tC = tempC[i];
+    const T = tC + 273.15;
+    const prev = f.tempK[i];
+    f.tempK[i] = T;
+    if (T > f.maxTempK[i]) f.maxTempK[i] = T;
+    const r = (T - prev) / dtS;
+    f.dTdtKPerS[i] = r;
+    if (r > 1 && Number.isNaN(f.runawayAtS[i])) f.runawayAtS[i] = t0 + dtS;
+    let qI = 0;
+    if (f.iscMode[i] === 0 && T >= set.isc.triggerTempK) startIscEnergy(f, i, set.isc.eta, set.isc.durationS);
+    if (f.iscMode[i] !== 0 && f.elecEnergyJ[i] > 0) {
+      let e = iscPower(f, i) * dtS;
+      if (e > f.elecEnergyJ[i]) e = f.elecEnergyJ[i];
+      f.elecEnergyJ[i] -= e;
+      qI = e / dtS;
+    }
+    f.qIscW[i] = qI;
+    if (tC < minC) {
+      f.qRxnW[i] = 0;
+      continue;
+    }
+    rates(set, T, f.zSei[i]);
+    const cs = f.cSei[i];
+    const cn = f.cNe[i];
+    const al = f.alpha[i];
+    const ce = f.cE[i];
+    const cs1 = decay(cs, kSei, dtS, seiM);
+    const cn1 = decay(cn, kNe, dtS, neM);
+    const al1 = grow(al, kPe, dtS, peM1, peM2);
+    const ce1 = set.e ? decay(ce, kE, dtS, eM) : ce;
+    const mC = f.massC[i];
+    const e =
+      set.sei.HJPerKg * mC * (cs - cs1) +
+      set.ne.HJPerKg * mC * (cn - cn1) +
+      set.pe.HJPerKg * f.massP[i] * (al1 - al) +
+      (set.e ? set.e.HJPerKg * f.massE[i] * (ce - ce1) : 0);
+    f.cSei[i] = cs1;
+    f.cNe[i] = cn1;
+    f.zSei[i] += cn - cn1;
+    f.alpha[i] = al1;
+    f.cE[i] = ce1;
+    f.qRxnW[i] = e / dtS;
+    f.gasMol[i] += (vent.gasPerLiSei * (cs - cs1) + vent.gasPerLiNe * (cn - cn1)) * (mC / M_C6) + (vent.gasPerSolvent * (ce - ce1) * f.massE[i]) / vent.solventKgPerMol;
+    if (Number.isNaN(f.ventAtS[i])) {
+      const pAir = (P_ATM - electrolyteVapourPa(f.t0K[i], vent.yDmc)) * (T / f.t0K[i]);
+      const p = pAir + (f.gasMol[i] * R_GAS * T) / vent.headspaceM3 + electrolyteVapourPa(T, vent.yDmc);
+      f.pressurePa[i] = p;
+      if (p >= vent.ventPressurePa) {
+        f.ventAtS[i] = t0 + dtS;
+        f.ventTempK[i] = T;
+      }
+    }
+    if (!Number.isNaN(f.ventAtS[i])) f.gasReleasedMol[i] = f.gasMol[i];
+  }
+  f.timeS = t0 + dtS;
+}
