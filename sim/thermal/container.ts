@@ -232,6 +232,13 @@ export interface Container {
   rhs: Float64Array;
   sol: Float64Array;
   invD: Float64Array;
+  /** per-dt coefficients: kT = C/dt / D, kA = G_air / D, kC = G_cool / D; r = scratch */
+  kT: Float64Array;
+  kA: Float64Array;
+  kC: Float64Array;
+  r: Float64Array;
+  /** per-dt sums (constant while dt and the conductances are unchanged) */
+  sums: Float64Array; // [saa, sac, scc, sumGa, sumGc]
   lastDt: number;
 }
 
@@ -289,6 +296,11 @@ export function createContainer(spec: ContainerSpec, init: { tempC: number; ambi
     rhs: new Float64Array(5),
     sol: new Float64Array(5),
     invD: new Float64Array(nb),
+    kT: new Float64Array(nb),
+    kA: new Float64Array(nb),
+    kC: new Float64Array(nb),
+    r: new Float64Array(nb),
+    sums: new Float64Array(5),
     lastDt: -1,
   };
 }
@@ -298,6 +310,10 @@ export function aggregateCellHeat(c: Container, cellHeatW: Float64Array): void {
   const per = c.spec.cellsPerNode;
   const q = c.nodeHeatW;
   const nb = c.spec.nodes;
+  if (per === 1) {
+    q.set(cellHeatW.length === nb ? cellHeatW : cellHeatW.subarray(0, nb));
+    return;
+  }
   let i = 0;
   for (let b = 0; b < nb; b++) {
     let s = 0;
@@ -311,6 +327,10 @@ export function aggregateCellHeat(c: Container, cellHeatW: Float64Array): void {
 export function writeCellTemps(c: Container, cellTempC: Float64Array): void {
   const per = c.spec.cellsPerNode;
   const nb = c.spec.nodes;
+  if (per === 1) {
+    cellTempC.set(c.nodeTempC);
+    return;
+  }
   let i = 0;
   for (let b = 0; b < nb; b++) {
     const t = c.nodeTempC[b];
@@ -322,6 +342,37 @@ export function writeCellTemps(c: Container, cellTempC: Float64Array): void {
 /** Add released gas (mol) to the container air. */
 export function addGas(c: Container, mol: number): void {
   if (mol > 0) c.gasMol += mol;
+}
+
+/** Recompute the per-dt node coefficients and sums (call after changing cNode / gAir / gCool). */
+export function refreshCoefficients(c: Container, dtS: number): void {
+  const nb = c.spec.nodes;
+  const invDt = 1 / dtS;
+  let saa = 0;
+  let sac = 0;
+  let scc = 0;
+  let sumGa = 0;
+  let sumGc = 0;
+  for (let b = 0; b < nb; b++) {
+    const ga = c.gAir[b];
+    const gc = c.gCool[b];
+    const id = 1 / (c.cNode[b] * invDt + ga + gc);
+    c.invD[b] = id;
+    c.kT[b] = c.cNode[b] * invDt * id;
+    c.kA[b] = ga * id;
+    c.kC[b] = gc * id;
+    saa += ga * ga * id;
+    sac += ga * gc * id;
+    scc += gc * gc * id;
+    sumGa += ga;
+    sumGc += gc;
+  }
+  c.sums[0] = saa;
+  c.sums[1] = sac;
+  c.sums[2] = scc;
+  c.sums[3] = sumGa;
+  c.sums[4] = sumGc;
+  c.lastDt = dtS;
 }
 
 // Gaussian elimination with partial pivoting on the 5 x 5 scratch (in place).
@@ -392,35 +443,37 @@ export function stepContainer(c: Container, dtS: number): void {
   }
   // battery-node elimination sums
   const invDt = 1 / dtS;
-  if (c.lastDt !== dtS) {
-    for (let b = 0; b < nb; b++) c.invD[b] = 1 / (c.cNode[b] * invDt + c.gAir[b] + c.gCool[b]);
-    c.lastDt = dtS;
-  }
-  let s0a = 0;
-  let saa = 0;
-  let sac = 0;
-  let s0c = 0;
-  let scc = 0;
-  let sumGa = 0;
-  let sumGc = 0;
+  const hasCool = !!cl;
+  if (c.lastDt !== dtS) refreshCoefficients(c, dtS);
+  // only s0a / s0c depend on the state: r_b = kT T_b + Q_b / D_b
   const T = c.nodeTempC;
   const Q = c.nodeHeatW;
-  const hasCool = !!cl;
-  for (let b = 0; b < nb; b++) {
-    const id = c.invD[b];
-    const ga = c.gAir[b];
-    const r = (c.cNode[b] * invDt * T[b] + Q[b]) * id;
-    s0a += ga * r;
-    saa += ga * ga * id;
-    sumGa += ga;
-    if (hasCool) {
-      const gc = c.gCool[b];
-      sac += ga * gc * id;
-      s0c += gc * r;
-      scc += gc * gc * id;
-      sumGc += gc;
+  const kT = c.kT;
+  const invD = c.invD;
+  const rr = c.r;
+  const gA = c.gAir;
+  let s0a = 0;
+  let s0c = 0;
+  if (hasCool) {
+    const gC = c.gCool;
+    for (let b = 0; b < nb; b++) {
+      const r = kT[b] * T[b] + Q[b] * invD[b];
+      rr[b] = r;
+      s0a += gA[b] * r;
+      s0c += gC[b] * r;
+    }
+  } else {
+    for (let b = 0; b < nb; b++) {
+      const r = kT[b] * T[b] + Q[b] * invD[b];
+      rr[b] = r;
+      s0a += gA[b] * r;
     }
   }
+  const saa = c.sums[0];
+  const sac = c.sums[1];
+  const scc = c.sums[2];
+  const sumGa = c.sums[3];
+  const sumGc = c.sums[4];
   const n = hasCool ? 5 : 4;
   const solarW = s.solarAbsorptivity * c.solarWPerM2 * c.roofM2;
   const capCool = c.coolingOn ? hv.coolingCapacityW * c.capacityFactor : 0;
@@ -499,8 +552,10 @@ export function stepContainer(c: Container, dtS: number): void {
   let mx = -Infinity;
   let mn = Infinity;
   let hot = 0;
+  const kA = c.kA;
+  const kC = c.kC;
   for (let b = 0; b < nb; b++) {
-    const t = (c.cNode[b] * invDt * T[b] + Q[b] + c.gAir[b] * tAir + c.gCool[b] * tCool) * c.invD[b];
+    const t = rr[b] + kA[b] * tAir + kC[b] * tCool;
     T[b] = t;
     if (t > mx) {
       mx = t;
