@@ -310,6 +310,7 @@ export function aggregateCellHeat(c: Container, cellHeatW: Float64Array): void {
   const per = c.spec.cellsPerNode;
   const q = c.nodeHeatW;
   const nb = c.spec.nodes;
+  if (cellHeatW.length < nb * per) throw new Error(`container: ${cellHeatW.length} cell heats for ${nb} nodes x ${per} cells`);
   if (per === 1) {
     q.set(cellHeatW.length === nb ? cellHeatW : cellHeatW.subarray(0, nb));
     return;
@@ -327,6 +328,7 @@ export function aggregateCellHeat(c: Container, cellHeatW: Float64Array): void {
 export function writeCellTemps(c: Container, cellTempC: Float64Array): void {
   const per = c.spec.cellsPerNode;
   const nb = c.spec.nodes;
+  if (cellTempC.length < nb * per) throw new Error(`container: ${cellTempC.length} cell temperatures for ${nb} nodes x ${per} cells`);
   if (per === 1) {
     cellTempC.set(c.nodeTempC);
     return;
