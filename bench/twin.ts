@@ -21,9 +21,9 @@ function benchFleet(p: CellParams, n: number, rcPairs: 1 | 2, label: string): vo
   const f = createEcmFleet(p, n, { soc: 0.9, tempC: 25, rcPairs });
   const cur = new Float64Array(n);
   for (let i = 0; i < n; i++) cur[i] = 1 + (i % 7) * 0.3;
-  const target = quick ? 2e6 : 1e7; // cell-steps per repetition
+  const target = quick ? 2e6 : 5e6; // cell-steps per repetition
   const steps = Math.max(10, Math.round(target / n));
-  const reps = quick ? 3 : 7;
+  const reps = quick ? 3 : 15;
   // warm-up (JIT) then `reps` timed repetitions; the machine is shared, so the best repetition
   // is reported as cell_steps_per_s (the median is given too)
   for (let k = 0; k < Math.min(steps, 50); k++) stepEcmFleet(f, p, cur, 25, 1);
