@@ -82,7 +82,20 @@ function summarize(all: ScriptEntry[]) {
   return out;
 }
 
-async function runOnce(page: Page): Promise<{ elapsedMs: number; engineMs: number; steps: number; wallMs: number }> {
+interface RunSample {
+  elapsedMs: number;
+  engineMs: number;
+  steps: number;
+  wallMs: number;
+  /** Main-thread long tasks (> 50 ms) from the click until the plots are drawn. */
+  longTasksMs: number[];
+  plotDrawMs: number;
+}
+
+async function runOnce(page: Page): Promise<RunSample> {
+  await page.evaluate(() => {
+    (window as unknown as { __lt: number[] }).__lt = [];
+  });
   const before = await page.getByTestId('run-summary').getAttribute('data-elapsed-ms');
   const t0 = Date.now();
   await page.getByTestId('run').click();
@@ -96,12 +109,24 @@ async function runOnce(page: Page): Promise<{ elapsedMs: number; engineMs: numbe
     { timeout: 300_000 },
   );
   const wallMs = Date.now() - t0;
+  // Wait for the plot of this result (a new draw), then a moment for trailing tasks.
+  await page.waitForFunction(
+    () => {
+      const key = document.querySelector<HTMLElement>('[data-testid=run-summary]')?.dataset.runKey;
+      return !!key && document.querySelector<HTMLElement>('[data-testid=plots]')?.dataset.runKey === key;
+    },
+    null,
+    { timeout: 120_000 },
+  );
+  await page.waitForTimeout(200);
   const el = page.getByTestId('run-summary');
   return {
     elapsedMs: Number(await el.getAttribute('data-elapsed-ms')),
     engineMs: Number(await el.getAttribute('data-engine-ms')),
     steps: Number(await el.getAttribute('data-steps')),
     wallMs,
+    longTasksMs: await page.evaluate(() => (window as unknown as { __lt: number[] }).__lt.slice()),
+    plotDrawMs: Number(await page.evaluate(() => document.querySelector<HTMLElement>('[data-testid=plots]')?.dataset.drawMs ?? 'NaN')),
   };
 }
 
@@ -129,6 +154,13 @@ async function main() {
     await page.goto(url + '/');
     await page.getByTestId('editor').and(page.locator('[data-ready=true]')).waitFor({ timeout: 120_000 });
     const editorReadyMs = Date.now() - tNav;
+    await page.evaluate(() => {
+      const w = window as unknown as { __lt: number[] };
+      w.__lt = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__lt.push(Math.round(e.duration));
+      }).observe({ type: 'longtask' });
+    });
     await Promise.all(pending);
     const initial = summarize(scripts);
     console.log(JSON.stringify({ bench: 'browser.page_js.initial', ...initial, editorReadyMs }));
@@ -149,7 +181,13 @@ async function main() {
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const warm = runs.slice(1);
     const median = warm.length
-      ? { elapsedMs: med(warm.map((r) => r.elapsedMs)), engineMs: med(warm.map((r) => r.engineMs)), wallMs: med(warm.map((r) => r.wallMs)) }
+      ? {
+          elapsedMs: med(warm.map((r) => r.elapsedMs)),
+          engineMs: med(warm.map((r) => r.engineMs)),
+          wallMs: med(warm.map((r) => r.wallMs)),
+          plotDrawMs: med(warm.map((r) => r.plotDrawMs)),
+          maxLongTaskMs: med(warm.map((r) => Math.max(0, ...r.longTasksMs))),
+        }
       : runs[0];
     console.log(
       JSON.stringify({

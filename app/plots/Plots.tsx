@@ -157,6 +157,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
         await plotly.react(el, data, layout(), config);
         // Exposed for tests and the browser bench: draws so far and the last draw's cost.
         el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
+        el.dataset.runKey = runKey;
         el.dataset.decimateMs = (t1 - t0).toFixed(1);
         el.dataset.drawMs = (performance.now() - t1).toFixed(1);
       } finally {

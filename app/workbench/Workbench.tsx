@@ -633,6 +633,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
             data-elapsed-ms={shown?.elapsedMs}
             data-engine-ms={shown?.engineMs}
             data-steps={shown?.run.steps}
+            data-run-key={shown?.key}
           >
             <span>Results{shown ? ` · ${shown.name}` : ''}</span>
             <span className="muted">
