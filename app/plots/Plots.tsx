@@ -2,7 +2,8 @@
 // Stacked voltage / current / SOC / temperature plots with one linked time axis.
 // Plotly is imported on demand (client only). Each trace shows a min/max decimation of the full
 // data for the visible window, at about one bucket per pixel; zooming re-decimates from the full
-// data, so a million points stay fluid and no extreme is lost.
+// data, so a million points stay fluid and no extreme is lost. One Plotly figure lives as long as
+// the component: a new result is drawn with Plotly.react into it (cheaper than a new plot).
 import { useEffect, useRef, useState } from 'react';
 import type { PlotlyHTMLElement, PlotlyStatic } from 'plotly.js-dist-min';
 import { decimateMinMax } from './decimate';
@@ -43,148 +44,162 @@ interface Series {
   y: Float64Array;
 }
 
+/** Everything one result needs for drawing, prepared once per result. */
+interface Prepared {
+  runKey: string;
+  x: Float64Array;
+  series: Series[];
+  full: [number, number];
+  axisUnit: string;
+  packLegend: boolean;
+}
+
+function prepare(channels: PlotChannel[], durationS: number, runKey: string): Prepared | string {
+  const byName = new Map(channels.map((c) => [c.name, c]));
+  const time = byName.get('time_s') ?? channels[0];
+  if (!time || time.data.length === 0) return 'This run recorded no samples.';
+  const ax = timeAxis(durationS || time.data[time.data.length - 1] || 0);
+  const x = new Float64Array(time.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = time.data[i] / ax.divisor;
+  const series: Series[] = [];
+  PANELS.forEach((p, pi) => {
+    p.channels.forEach((c, ci) => {
+      const ch = byName.get(c.name);
+      if (!ch) return;
+      let y = ch.data;
+      if (c.scale && c.scale !== 1) {
+        const s = new Float64Array(y.length);
+        for (let i = 0; i < y.length; i++) s[i] = y[i] * c.scale;
+        y = s;
+      }
+      series.push({ panel: pi, label: c.label, dash: c.dash ?? 'solid', color: ci === 0 ? COLORS[pi] : COLORS[(pi + ci + 3) % COLORS.length], y });
+    });
+  });
+  const full: [number, number] = x[0] === x[x.length - 1] ? [x[0] - 0.5, x[0] + 0.5] : [x[0], x[x.length - 1]];
+  return { runKey, x, series, full, axisUnit: ax.unit, packLegend: byName.has('cell_v_min_V') };
+}
+
 export function Plots({ channels, durationS, runKey }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [message, setMessage] = useState('');
+  const plotlyRef = useRef<PlotlyStatic | null>(null);
+  const current = useRef<Prepared | null>(null);
+  const windowRange = useRef<[number, number] | null>(null);
+  const drawing = useRef(false);
 
+  const traces = (el: HTMLElement, p: Prepared) => {
+    const [a, b] = windowRange.current ?? p.full;
+    const buckets = Math.max(50, Math.floor(el.clientWidth || 800));
+    return p.series.map((s) => {
+      const d = decimateMinMax(p.x, s.y, buckets, a, b);
+      return {
+        type: 'scatter',
+        mode: 'lines',
+        name: s.label,
+        x: d.x,
+        y: d.y,
+        xaxis: 'x',
+        yaxis: s.panel === 0 ? 'y' : `y${s.panel + 1}`,
+        line: { color: s.color, width: 1.4, dash: s.dash },
+        showlegend: PANELS[s.panel].channels.length > 1 && p.packLegend,
+        hovertemplate: `%{y:.4g} ${PANELS[s.panel].unit}<extra>${s.label}</extra>`,
+      };
+    });
+  };
+
+  const layout = (p: Prepared) => {
+    const fg = cssVar('--fg', '#1d232b');
+    const grid = cssVar('--grid', '#e3e6ea');
+    const muted = cssVar('--muted', '#66707c');
+    const l: Record<string, unknown> = {
+      uirevision: p.runKey,
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      plot_bgcolor: 'rgba(0,0,0,0)',
+      font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: fg },
+      margin: { l: 56, r: 12, t: 8, b: 36 },
+      grid: { rows: PANELS.length, columns: 1, pattern: 'coupled', roworder: 'top to bottom', ygap: 0.12 },
+      hovermode: 'x unified',
+      showlegend: true,
+      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom', font: { size: 10 } },
+      xaxis: {
+        title: { text: `time (${p.axisUnit})`, font: { size: 11, color: muted } },
+        gridcolor: grid,
+        zeroline: false,
+        range: windowRange.current ?? p.full,
+        autorange: false,
+        showspikes: true,
+        spikemode: 'across',
+        spikethickness: 1,
+        spikecolor: muted,
+      },
+    };
+    PANELS.forEach((panel, i) => {
+      l[i === 0 ? 'yaxis' : `yaxis${i + 1}`] = {
+        title: { text: `${panel.title} (${panel.unit})`, font: { size: 11, color: muted } },
+        gridcolor: grid,
+        zeroline: panel.title === 'Current',
+        zerolinecolor: muted,
+        automargin: true,
+        fixedrange: false,
+      };
+    });
+    return l;
+  };
+
+  const config = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage'] };
+
+  const draw = async () => {
+    const el = host.current;
+    const plotly = plotlyRef.current;
+    const p = current.current;
+    if (!el || !plotly || !p) return;
+    drawing.current = true;
+    try {
+      const t0 = performance.now();
+      const data = traces(el, p);
+      const t1 = performance.now();
+      await plotly.react(el, data, layout(p), config);
+      // Exposed for tests and the browser bench: draws so far, the last draw's cost, its run.
+      el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
+      el.dataset.decimateMs = (t1 - t0).toFixed(1);
+      el.dataset.drawMs = (performance.now() - t1).toFixed(1);
+      el.dataset.runKey = p.runKey;
+    } finally {
+      drawing.current = false;
+    }
+  };
+  const drawRef = useRef(draw);
+  drawRef.current = draw;
+
+  // Mount: load Plotly, follow zoom and size; purge only on unmount.
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     let cancelled = false;
-    let plotly: PlotlyStatic | null = null;
     let ro: ResizeObserver | null = null;
-    const byName = new Map(channels.map((c) => [c.name, c]));
-    const time = byName.get('time_s') ?? channels[0];
-    if (!time || time.data.length === 0) {
-      setStatus('failed');
-      setMessage('This run recorded no samples.');
-      return;
-    }
-    const ax = timeAxis(durationS || time.data[time.data.length - 1] || 0);
-    const x = new Float64Array(time.data.length);
-    for (let i = 0; i < x.length; i++) x[i] = time.data[i] / ax.divisor;
-    const series: Series[] = [];
-    PANELS.forEach((p, pi) => {
-      p.channels.forEach((c, ci) => {
-        const ch = byName.get(c.name);
-        if (!ch) return;
-        let y = ch.data;
-        if (c.scale && c.scale !== 1) {
-          const s = new Float64Array(y.length);
-          for (let i = 0; i < y.length; i++) s[i] = y[i] * c.scale;
-          y = s;
-        }
-        series.push({ panel: pi, label: c.label, dash: c.dash ?? 'solid', color: ci === 0 ? COLORS[pi] : COLORS[(pi + ci + 3) % COLORS.length], y });
-      });
-    });
-    const full: [number, number] = [x[0], x[x.length - 1]];
-    let windowRange: [number, number] | null = null;
-
-    const traces = () => {
-      const [a, b] = windowRange ?? full;
-      const buckets = Math.max(50, Math.floor(el.clientWidth || 800));
-      return series.map((s) => {
-        const d = decimateMinMax(x, s.y, buckets, a, b);
-        return {
-          type: 'scatter',
-          mode: 'lines',
-          name: s.label,
-          x: d.x,
-          y: d.y,
-          xaxis: 'x',
-          yaxis: s.panel === 0 ? 'y' : `y${s.panel + 1}`,
-          line: { color: s.color, width: 1.4, dash: s.dash },
-          showlegend: PANELS[s.panel].channels.length > 1 && byName.has('cell_v_min_V'),
-          hovertemplate: `%{y:.4g} ${PANELS[s.panel].unit}<extra>${s.label}</extra>`,
-        };
-      });
-    };
-
-    const layout = () => {
-      const fg = cssVar('--fg', '#1d232b');
-      const grid = cssVar('--grid', '#e3e6ea');
-      const muted = cssVar('--muted', '#66707c');
-      const l: Record<string, unknown> = {
-        uirevision: runKey,
-        paper_bgcolor: 'rgba(0,0,0,0)',
-        plot_bgcolor: 'rgba(0,0,0,0)',
-        font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: fg },
-        margin: { l: 56, r: 12, t: 8, b: 36 },
-        grid: { rows: PANELS.length, columns: 1, pattern: 'coupled', roworder: 'top to bottom', ygap: 0.12 },
-        hovermode: 'x unified',
-        showlegend: true,
-        legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom', font: { size: 10 } },
-        xaxis: {
-          title: { text: `time (${ax.unit})`, font: { size: 11, color: muted } },
-          gridcolor: grid,
-          zeroline: false,
-          range: windowRange ?? full,
-          autorange: false,
-          showspikes: true,
-          spikemode: 'across',
-          spikethickness: 1,
-          spikecolor: muted,
-        },
-      };
-      PANELS.forEach((p, i) => {
-        l[i === 0 ? 'yaxis' : `yaxis${i + 1}`] = {
-          title: { text: `${p.title} (${p.unit})`, font: { size: 11, color: muted } },
-          gridcolor: grid,
-          zeroline: p.title === 'Current',
-          zerolinecolor: muted,
-          automargin: true,
-          fixedrange: false,
-        };
-      });
-      return l;
-    };
-
-    const config = {
-      displaylogo: false,
-      responsive: false,
-      modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage'],
-    };
-
-    let drawing = false;
-    const draw = async () => {
-      if (!plotly || cancelled) return;
-      drawing = true;
-      try {
-        const t0 = performance.now();
-        const data = traces();
-        const t1 = performance.now();
-        await plotly.react(el, data, layout(), config);
-        // Exposed for tests and the browser bench: draws so far and the last draw's cost.
-        el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
-        el.dataset.runKey = runKey;
-        el.dataset.decimateMs = (t1 - t0).toFixed(1);
-        el.dataset.drawMs = (performance.now() - t1).toFixed(1);
-      } finally {
-        drawing = false;
-      }
-    };
-
+    let t: ReturnType<typeof setTimeout> | null = null;
     loadPlotly()
       .then(async (P) => {
         if (cancelled) return;
-        plotly = P;
-        await draw();
+        plotlyRef.current = P;
+        await drawRef.current();
         if (cancelled) return;
-        setStatus('ready');
-        el.dataset.ready = 'true';
+        if (current.current) {
+          setStatus('ready');
+          el.dataset.ready = 'true';
+        }
         (el as unknown as PlotlyHTMLElement).on('plotly_relayout', (ev) => {
-          if (drawing) return;
+          if (drawing.current) return;
           const a = ev['xaxis.range[0]'];
           const b = ev['xaxis.range[1]'];
           const r = ev['xaxis.range'];
-          if (ev['xaxis.autorange'] === true) windowRange = null;
-          else if (typeof a === 'number' && typeof b === 'number') windowRange = [a, b];
-          else if (Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number') windowRange = [r[0], r[1]];
+          if (ev['xaxis.autorange'] === true) windowRange.current = null;
+          else if (typeof a === 'number' && typeof b === 'number') windowRange.current = [a, b];
+          else if (Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number') windowRange.current = [r[0], r[1]];
           else return;
-          void draw();
+          void drawRef.current();
         });
-        let t: ReturnType<typeof setTimeout> | null = null;
         let size = `${el.clientWidth}x${el.clientHeight}`;
         ro = new ResizeObserver(() => {
           // The observer also fires once when observing starts: redraw only on a real change.
@@ -193,8 +208,9 @@ export function Plots({ channels, durationS, runKey }: Props) {
           size = now;
           if (t) clearTimeout(t);
           t = setTimeout(() => {
-            if (!plotly || cancelled) return;
-            void Promise.resolve(plotly.Plots.resize(el)).then(() => draw());
+            const P2 = plotlyRef.current;
+            if (!P2 || cancelled) return;
+            void Promise.resolve(P2.Plots.resize(el)).then(() => drawRef.current());
           }, 120);
         });
         ro.observe(el);
@@ -204,14 +220,33 @@ export function Plots({ channels, durationS, runKey }: Props) {
         setStatus('failed');
         setMessage(`Plots could not load: ${e instanceof Error ? e.message : String(e)}`);
       });
-
     return () => {
       cancelled = true;
+      if (t) clearTimeout(t);
       ro?.disconnect();
-      if (plotly) plotly.purge(el);
+      plotlyRef.current?.purge(el);
+      plotlyRef.current = null;
       delete el.dataset.ready;
-      delete el.dataset.draws;
     };
+  }, []);
+
+  // Each result: prepare its arrays once, reset the zoom, draw into the same figure.
+  useEffect(() => {
+    const el = host.current;
+    const p = prepare(channels, durationS, runKey);
+    if (typeof p === 'string') {
+      current.current = null;
+      setStatus('failed');
+      setMessage(p);
+      return;
+    }
+    current.current = p;
+    windowRange.current = null;
+    if (!plotlyRef.current) return; // the mount effect draws once Plotly is loaded
+    void drawRef.current().then(() => {
+      setStatus('ready');
+      if (el) el.dataset.ready = 'true';
+    });
   }, [channels, durationS, runKey]);
 
   return (
