@@ -105,7 +105,7 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
 
   // Request listener first: engine.io wraps the existing listeners when Socket.IO attaches.
   const http = createHttpServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, onRequest);
-  const io = attachRealtime(http, info);
+  const io = attachRealtime(http, { ...info, db: opts.db });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').startsWith('/socket.io/')) return; // engine.io's own listener answers

@@ -1,5 +1,6 @@
 // The server's own HTTP routes. Returns false for every other path (they go to Next.js).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bridgeMetrics } from '../bridge/metrics';
 import type { Database } from '../db/client';
 import { getHealth, type VersionInfo } from './health';
 import { HttpError, sendError } from './respond';
@@ -25,6 +26,12 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
       if (pathname === '/health') {
         if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
         await getHealth(res, ctx.db, ctx);
+        return true;
+      }
+      if (pathname === '/metrics') {
+        if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(method === 'HEAD' ? undefined : bridgeMetrics.render());
         return true;
       }
       if (pathname === '/api/scenarios' || pathname === '/api/scenarios/') {

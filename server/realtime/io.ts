@@ -7,11 +7,15 @@
 // Scale-out (issue 5): with REDIS_URL set, install @socket.io/redis-adapter on `io` here.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
+import type { Database } from '../db/client';
+import { registerBridgeRealtime } from './bridge';
 import { registerLive } from './live';
 
 export interface RealtimeOptions {
   version: string;
   engineVersion: string;
+  /** with a database: the live bridge (/bridge devices, /live subscriptions), server/realtime/bridge.ts */
+  db?: Database;
 }
 
 /**
@@ -52,5 +56,6 @@ export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): S
     },
   });
   registerLive(io.of('/live'), opts);
+  if (opts.db) registerBridgeRealtime(io, { db: opts.db, version: opts.version });
   return io;
 }

@@ -38,7 +38,8 @@ export const LIMITS = {
   /** serialized JSON of any other message */
   maxMessageBytes: 16 * 1024,
   maxStatusMessageLength: 500,
-  maxSeq: Number.MAX_SAFE_INTEGER,
+  /** seq is a 32-bit integer column in both databases */
+  maxSeq: 2_147_483_647,
 } as const;
 
 export const EVENTS = {

@@ -1,0 +1,168 @@
+// In-process hub of the live bridge: which device is connected on which socket, its last
+// advertisement, per-device write chains (batches of a device are stored in order, one at a
+// time) and rate limits, and the browser subscriptions of /live.
+//
+// Slow browsers: before each emit the subscriber's engine.io write buffer is checked; when more
+// than `maxPendingPackets` packets wait (the browser or its network does not keep up) the batch
+// is dropped for that browser and counted; the next batch that goes through is preceded by a
+// `dropped` notice { deviceId, count }. The server never waits for a browser.
+import type { Socket } from 'socket.io';
+import { interlock, type Command, type CommandAck, type Hello, type LiveBatch } from '../../sim/protocol/bridge';
+import { bridgeMetrics, type BridgeMetrics } from './metrics';
+import { TokenBucket } from './rateLimit';
+
+export interface RateConfig {
+  batchesPerS: number;
+  samplesPerS: number;
+}
+
+export function rateFromEnv(env: Record<string, string | undefined> = process.env): RateConfig {
+  const num = (k: string, d: number) => {
+    const v = Number(env[k]);
+    return Number.isFinite(v) && v > 0 ? v : d;
+  };
+  return {
+    batchesPerS: num('TWINBENCH_BRIDGE_BATCHES_PER_S', 50),
+    samplesPerS: num('TWINBENCH_BRIDGE_SAMPLES_PER_S', 20_000),
+  };
+}
+
+interface DeviceState {
+  socket: Socket | null;
+  hello: Hello | null;
+  /** highest stored seq known here (-2: not loaded) */
+  lastSeq: number;
+  /** after a transient refusal of seq k (rate limit, busy, store error), later batches are
+   * refused until k arrives again, so the device's batches are stored in order */
+  resendFrom: number | null;
+  chain: Promise<void>;
+  pending: number;
+  batches: TokenBucket;
+  samples: TokenBucket;
+  subscribers: Set<Socket>;
+}
+
+interface SubscriberState {
+  dropped: Map<string, number>;
+}
+
+export class BridgeHub {
+  private devices = new Map<string, DeviceState>();
+  private subs = new WeakMap<Socket, SubscriberState>();
+  maxPendingPackets = 32;
+  /** batches queued per device before the server answers 'busy' */
+  maxQueuedBatches = 64;
+
+  constructor(
+    readonly rate: RateConfig,
+    readonly metrics: BridgeMetrics = bridgeMetrics,
+  ) {}
+
+  state(deviceId: string): DeviceState {
+    let s = this.devices.get(deviceId);
+    if (!s) {
+      s = {
+        socket: null,
+        hello: null,
+        lastSeq: -2,
+        resendFrom: null,
+        chain: Promise.resolve(),
+        pending: 0,
+        batches: new TokenBucket(this.rate.batchesPerS, this.rate.batchesPerS * 2),
+        samples: new TokenBucket(this.rate.samplesPerS, this.rate.samplesPerS * 2),
+        subscribers: new Set(),
+      };
+      this.devices.set(deviceId, s);
+    }
+    return s;
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.devices.get(deviceId)?.socket != null;
+  }
+
+  /** Runs fn after the device's earlier batches (per-device order, one write at a time). */
+  enqueue<T>(deviceId: string, fn: () => Promise<T>): Promise<T> | null {
+    const s = this.state(deviceId);
+    if (s.pending >= this.maxQueuedBatches) return null;
+    s.pending++;
+    const run = s.chain.then(fn);
+    s.chain = run.then(
+      () => {
+        s.pending--;
+      },
+      () => {
+        s.pending--;
+      },
+    );
+    return run;
+  }
+
+  subscribe(socket: Socket, deviceId: string): void {
+    const s = this.state(deviceId);
+    if (!s.subscribers.has(socket)) {
+      s.subscribers.add(socket);
+      this.metrics.liveSubscribers++;
+    }
+    if (!this.subs.has(socket)) this.subs.set(socket, { dropped: new Map() });
+  }
+
+  unsubscribe(socket: Socket, deviceId?: string): void {
+    for (const [id, s] of this.devices) {
+      if (deviceId !== undefined && id !== deviceId) continue;
+      if (s.subscribers.delete(socket)) this.metrics.liveSubscribers--;
+    }
+  }
+
+  subscriptionCount(socket: Socket): number {
+    let n = 0;
+    for (const s of this.devices.values()) if (s.subscribers.has(socket)) n++;
+    return n;
+  }
+
+  publish(batch: LiveBatch): void {
+    const s = this.devices.get(batch.deviceId);
+    if (!s) return;
+    for (const sock of s.subscribers) {
+      const st = this.subs.get(sock) ?? { dropped: new Map<string, number>() };
+      const pending = (sock.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+      if (pending > this.maxPendingPackets || !sock.connected) {
+        st.dropped.set(batch.deviceId, (st.dropped.get(batch.deviceId) ?? 0) + 1);
+        this.subs.set(sock, st);
+        this.metrics.liveDropped.inc();
+        continue;
+      }
+      const d = st.dropped.get(batch.deviceId);
+      if (d) {
+        sock.emit('dropped', { deviceId: batch.deviceId, count: d, reason: 'your connection did not keep up; these batches were skipped (they are stored)' });
+        st.dropped.delete(batch.deviceId);
+      }
+      sock.emit('batch', batch);
+      this.metrics.liveSent.inc();
+    }
+  }
+
+  /** Sends a command to a connected device after the safety interlock; resolves with its ack. */
+  async command(deviceId: string, cmd: Command): Promise<CommandAck> {
+    const s = this.devices.get(deviceId);
+    if (!s?.socket || !s.hello) {
+      this.metrics.commands.inc(1, { result: 'offline' });
+      return { id: cmd.id, ok: false, error: 'the device is not connected' };
+    }
+    const why = interlock(cmd, s.hello);
+    if (why) {
+      this.metrics.commands.inc(1, { result: 'interlock' });
+      return { id: cmd.id, ok: false, error: `refused by the safety interlock: ${why}` };
+    }
+    try {
+      const ack = (await s.socket.timeout(cmd.timeoutMs).emitWithAck('command', cmd)) as unknown;
+      const a = ack as Partial<CommandAck> | null;
+      const ok = !!a && a.ok === true;
+      this.metrics.commands.inc(1, { result: ok ? 'ok' : 'refused' });
+      return { id: cmd.id, ok, ...(ok ? {} : { error: typeof a?.error === 'string' ? a.error.slice(0, 500) : 'the device refused' }) };
+    } catch {
+      this.metrics.commands.inc(1, { result: 'timeout' });
+      return { id: cmd.id, ok: false, error: `no ack from the device within ${cmd.timeoutMs} ms` };
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// Prometheus text exposition (format 0.0.4) for the live bridge: counters, gauges, histograms.
+// One process-wide registry (`bridgeMetrics`), rendered by GET /metrics.
+
+type Labels = Record<string, string>;
+
+function labelText(l: Labels | undefined): string {
+  if (!l) return '';
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+export class Counter {
+  private values = new Map<string, { labels?: Labels; v: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(by = 1, labels?: Labels): void {
+    const k = labelText(labels);
+    const e = this.values.get(k);
+    if (e) e.v += by;
+    else this.values.set(k, { labels, v: by });
+  }
+  get(labels?: Labels): number {
+    return this.values.get(labelText(labels))?.v ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [k, e] of this.values) lines.push(`${this.name}${k} ${e.v}`);
+    return lines.join('\n');
+  }
+}
+
+export class Gauge {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private read: () => number,
+  ) {}
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join('\n');
+  }
+}
+
+export class Histogram {
+  private counts: Float64Array;
+  private sum = 0;
+  private n = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: readonly number[],
+  ) {
+    this.counts = new Float64Array(buckets.length);
+  }
+  observe(x: number): void {
+    if (!Number.isFinite(x)) return;
+    this.sum += x;
+    this.n++;
+    for (let i = 0; i < this.buckets.length; i++) if (x <= this.buckets[i]) this.counts[i]++;
+  }
+  get count(): number {
+    return this.n;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.n}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.n}`);
+    return lines.join('\n');
+  }
+}
+
+/** samples per second over a sliding window of whole seconds */
+export class RateMeter {
+  private slots = new Float64Array(10);
+  private stamps = new Float64Array(10);
+  add(n: number, nowMs = Date.now()): void {
+    const sec = Math.floor(nowMs / 1000);
+    const k = sec % this.slots.length;
+    if (this.stamps[k] !== sec) {
+      this.stamps[k] = sec;
+      this.slots[k] = 0;
+    }
+    this.slots[k] += n;
+  }
+  /** mean rate over the last `windowS` complete seconds */
+  rate(windowS = 5, nowMs = Date.now()): number {
+    const sec = Math.floor(nowMs / 1000);
+    let total = 0;
+    for (let d = 1; d <= windowS; d++) {
+      const s = sec - d;
+      const k = ((s % this.slots.length) + this.slots.length) % this.slots.length;
+      if (this.stamps[k] === s) total += this.slots[k];
+    }
+    return total / windowS;
+  }
+}
+
+const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class BridgeMetrics {
+  connectedDevices = 0;
+  liveSubscribers = 0;
+  readonly samplesRate = new RateMeter();
+  readonly samples = new Counter('twinbench_bridge_samples_total', 'samples stored durably');
+  readonly batches = new Counter('twinbench_bridge_batches_total', 'batches acked, by result (stored, duplicate)');
+  readonly rejected = new Counter('twinbench_bridge_rejected_total', 'messages refused, by reason');
+  readonly acks = new Counter('twinbench_bridge_acks_total', 'acks sent to bridges');
+  readonly gaps = new Counter('twinbench_bridge_seq_gaps_total', 'batches that skipped sequence numbers');
+  readonly outOfRange = new Counter('twinbench_bridge_out_of_range_total', 'readings outside the advertised channel range');
+  readonly liveDropped = new Counter('twinbench_live_dropped_total', 'batches not sent to slow browsers');
+  readonly liveSent = new Counter('twinbench_live_sent_total', 'batches sent to browsers');
+  readonly authFailures = new Counter('twinbench_bridge_auth_failures_total', 'refused device connections');
+  readonly commands = new Counter('twinbench_bridge_commands_total', 'commands, by result');
+  /** bridge receive time of the newest sample in a batch to durable ack */
+  readonly ingestLatency = new Histogram('twinbench_bridge_ingest_latency_seconds', 'bridge receive time to durable ack', LATENCY_BUCKETS_S);
+  readonly writeLatency = new Histogram('twinbench_bridge_write_seconds', 'database write time per batch', LATENCY_BUCKETS_S);
+
+  render(): string {
+    const parts = [
+      new Gauge('twinbench_bridge_connected_devices', 'devices connected to /bridge (this process)', () => this.connectedDevices).render(),
+      new Gauge('twinbench_live_subscribers', 'browser subscriptions on /live (this process)', () => this.liveSubscribers).render(),
+      new Gauge('twinbench_bridge_samples_per_second', 'stored samples per second, last 5 s', () => this.samplesRate.rate()).render(),
+      this.samples.render(),
+      this.batches.render(),
+      this.acks.render(),
+      this.rejected.render(),
+      this.gaps.render(),
+      this.outOfRange.render(),
+      this.authFailures.render(),
+      this.commands.render(),
+      this.liveSent.render(),
+      this.liveDropped.render(),
+      this.ingestLatency.render(),
+      this.writeLatency.render(),
+    ];
+    return parts.join('\n') + '\n';
+  }
+}
+
+export const bridgeMetrics = new BridgeMetrics();
