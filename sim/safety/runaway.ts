@@ -594,3 +594,51 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
   }
   f.timeS = t0 + dtS;
 }
+
+/** Severity / code of the runaway-related events, in the BMS event shape (t_s, severity, code, target). */
+export interface RunawayEvent {
+  t_s: number;
+  severity: 'info' | 'warning' | 'alarm' | 'trip';
+  code: 'CELL_VENT' | 'CELL_ISC' | 'CELL_RUNAWAY';
+  target: string;
+  value?: number;
+}
+
+/** Remembers which per-cell events have been reported. */
+export interface RunawayEventTracker {
+  reported: Uint8Array; // bit 1 vent, 2 isc, 4 runaway
+}
+
+export function createRunawayEventTracker(n: number): RunawayEventTracker {
+  return { reported: new Uint8Array(n) };
+}
+
+/**
+ * Append the events that appeared since the last call (vent opened, internal short started, onset
+ * dT/dt > 1 K/s) to `out`, stamped with the times the model recorded. O(n) per call; call it once
+ * per step (or per recorder interval). Runaway onsets are what `runaway: [{target, t_s}]` lists.
+ */
+export function collectRunawayEvents(tr: RunawayEventTracker, f: RunawayFleet, targetOf: (i: number) => string, out: RunawayEvent[]): number {
+  let added = 0;
+  const rep = tr.reported;
+  for (let i = 0; i < f.n; i++) {
+    const r = rep[i];
+    if (r === 7) continue;
+    if (!(r & 1) && !Number.isNaN(f.ventAtS[i])) {
+      out.push({ t_s: f.ventAtS[i], severity: 'alarm', code: 'CELL_VENT', target: targetOf(i), value: f.ventTempK[i] - 273.15 });
+      rep[i] |= 1;
+      added++;
+    }
+    if (!(r & 2) && !Number.isNaN(f.iscAtS[i])) {
+      out.push({ t_s: f.iscAtS[i], severity: 'alarm', code: 'CELL_ISC', target: targetOf(i) });
+      rep[i] |= 2;
+      added++;
+    }
+    if (!(r & 4) && !Number.isNaN(f.runawayAtS[i])) {
+      out.push({ t_s: f.runawayAtS[i], severity: 'trip', code: 'CELL_RUNAWAY', target: targetOf(i), value: f.maxTempK[i] - 273.15 });
+      rep[i] |= 4;
+      added++;
+    }
+  }
+  return added;
+}
