@@ -82,6 +82,9 @@ export interface RunawayFleet {
   iscAtS: Float64Array;
   /** initial temperature for the air-pressure term, K */
   t0K: Float64Array;
+  /** open-circuit voltage full / empty for the resistance-based short, V */
+  iscVFullV: number;
+  iscVEmptyV: number;
   timeS: number;
   dTMaxK: number;
   /** largest substep, s (keeps the loss terms accurate over long quiet steps) */
@@ -96,6 +99,11 @@ export interface RunawayInit {
   cell?: Partial<CellFormat>;
   /** scales the intercalated-Li amount c_ne0 and the stored electrical energy (1 = full) */
   soc?: number;
+  /** electrical energy of a full cell, J (default set.isc.storedEnergyJ) and the open-circuit
+   * voltages full / empty used by the resistance-based short (default set.isc) */
+  storedEnergyJ?: number;
+  vFullV?: number;
+  vEmptyV?: number;
 }
 
 export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit): RunawayFleet {
@@ -125,8 +133,8 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     iscMode: new Uint8Array(n),
     iscOhm: f64(Infinity),
     iscPowerW: f64(0),
-    elecEnergyJ: f64(set.isc.storedEnergyJ * soc),
-    elecEnergy0J: f64(set.isc.storedEnergyJ),
+    elecEnergyJ: f64((init.storedEnergyJ ?? set.isc.storedEnergyJ) * soc),
+    elecEnergy0J: f64(init.storedEnergyJ ?? set.isc.storedEnergyJ),
     qRxnW: f64(0),
     qIscW: f64(0),
     dTdtKPerS: f64(0),
@@ -139,6 +147,8 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     ventTempK: f64(NaN),
     iscAtS: f64(NaN),
     t0K: f64(t0),
+    iscVFullV: init.vFullV ?? set.isc.vFullV,
+    iscVEmptyV: init.vEmptyV ?? set.isc.vEmptyV,
     timeS: 0,
     dTMaxK: 0.5,
     hMaxS: 2,
@@ -210,9 +220,8 @@ function iscPower(f: RunawayFleet, i: number): number {
   const mode = f.iscMode[i];
   if (mode === 0 || f.elecEnergyJ[i] <= 0) return 0;
   if (mode === 2) return f.iscPowerW[i];
-  const isc = f.set.isc;
   const frac = f.elecEnergy0J[i] > 0 ? f.elecEnergyJ[i] / f.elecEnergy0J[i] : 0;
-  const v = isc.vEmptyV + (isc.vFullV - isc.vEmptyV) * (frac < 0 ? 0 : frac > 1 ? 1 : frac);
+  const v = f.iscVEmptyV + (f.iscVFullV - f.iscVEmptyV) * (frac < 0 ? 0 : frac > 1 ? 1 : frac);
   return (v * v) / f.iscOhm[i];
 }
 
