@@ -75,6 +75,36 @@ describe('SOC EKF (Plett 2004)', () => {
     }
   });
 
+  it('stays within 1 % at -20 degC when the true slow-branch resistance is twice the model value', () => {
+    const p = getParamSet('panasonic-ncr18650pf');
+    const truth = JSON.parse(JSON.stringify(p));
+    truth.r2Ohm = truth.r2Ohm.map((r: number[]) => r.map((v) => v * 2));
+    truth.c2F = truth.c2F.map((r: number[]) => r.map((v) => v / 2));
+    const f = createEcmFleet(truth, 1, { soc: 1, tempC: 10, rcPairs: 2 });
+    const ekf = new SocEkf(p, { initialSoc: 0.8 });
+    const c = new Float64Array(1);
+    let T = 10;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let level = 0;
+    let maxAfter = 0;
+    let t = 0;
+    // 1.5 h of rest while the cell cools to -20 degC (60 s rows), then a stop-and-go discharge
+    for (let k = 0; k < 90 + 5000; k++) {
+      const dt = k < 90 ? 60 : 1;
+      if (k >= 90 && k % 30 === 0) level = rnd() < 0.2 ? 0 : 0.5 + 2.5 * rnd();
+      c[0] = k < 90 ? 0 : level;
+      T = -20 + (T + 20) * Math.exp(-dt / 1500);
+      f.tempC[0] = T;
+      stepEcmFleet(f, truth, c, -20, dt);
+      t += dt;
+      ekf.step(c[0], f.terminalV[0], T, dt);
+      if (t > 600) maxAfter = Math.max(maxAfter, Math.abs(ekf.soc - f.soc[0]));
+    }
+    expect(f.soc[0]).toBeLessThan(0.7); // a real discharge happened
+    expect(maxAfter).toBeLessThan(0.01);
+  });
+
   it('without measurement information (huge R) it falls back to coulomb counting', () => {
     const d = synth('panasonic-ncr18650pf', 2000, 25);
     const ekf = new SocEkf(d.p, { initialSoc: 0.95, voltageStdV: 1e3 });
