@@ -38,6 +38,7 @@ function cssVar(name: string, fallback: string): string {
 
 interface Series {
   panel: number;
+  secondary: boolean;
   label: string;
   dash: string;
   color: string;
@@ -52,6 +53,11 @@ interface Prepared {
   full: [number, number];
   axisUnit: string;
   packLegend: boolean;
+}
+
+/** Plotly id ('y5', 'y6', ...) of a panel's right-hand axis, after the panels' own axes. */
+function secondaryAxisId(panel: number): string {
+  return `y${PANELS.length + 1 + panel}`;
 }
 
 function prepare(channels: PlotChannel[], durationS: number, runKey: string): Prepared | string {
@@ -72,7 +78,7 @@ function prepare(channels: PlotChannel[], durationS: number, runKey: string): Pr
         for (let i = 0; i < y.length; i++) s[i] = y[i] * c.scale;
         y = s;
       }
-      series.push({ panel: pi, label: c.label, dash: c.dash ?? 'solid', color: ci === 0 ? COLORS[pi] : COLORS[(pi + ci + 3) % COLORS.length], y });
+      series.push({ panel: pi, secondary: !!c.secondary, label: c.label, dash: c.dash ?? 'solid', color: ci === 0 ? COLORS[pi] : COLORS[(pi + ci + 3) % COLORS.length], y });
     });
   });
   const full: [number, number] = x[0] === x[x.length - 1] ? [x[0] - 0.5, x[0] + 0.5] : [x[0], x[x.length - 1]];
@@ -100,7 +106,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
         x: d.x,
         y: d.y,
         xaxis: 'x',
-        yaxis: s.panel === 0 ? 'y' : `y${s.panel + 1}`,
+        yaxis: s.secondary ? secondaryAxisId(s.panel) : s.panel === 0 ? 'y' : `y${s.panel + 1}`,
         line: { color: s.color, width: 1.4, dash: s.dash },
         showlegend: PANELS[s.panel].channels.length > 1 && p.packLegend,
         hovertemplate: `%{y:.4g} ${PANELS[s.panel].unit}<extra>${s.label}</extra>`,
@@ -117,7 +123,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
       paper_bgcolor: 'rgba(0,0,0,0)',
       plot_bgcolor: 'rgba(0,0,0,0)',
       font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: fg },
-      margin: { l: 56, r: 12, t: 8, b: 36 },
+      margin: { l: 56, r: p.series.some((s) => s.secondary) ? 48 : 12, t: 8, b: 36 },
       grid: { rows: PANELS.length, columns: 1, pattern: 'coupled', roworder: 'top to bottom', ygap: 0.12 },
       hovermode: 'x unified',
       showlegend: true,
@@ -135,6 +141,17 @@ export function Plots({ channels, durationS, runKey }: Props) {
       },
     };
     PANELS.forEach((panel, i) => {
+      if (panel.secondaryTitle && p.series.some((s) => s.panel === i && s.secondary)) {
+        l[`yaxis${secondaryAxisId(i).slice(1)}`] = {
+          title: { text: panel.secondaryTitle, font: { size: 11, color: muted } },
+          overlaying: i === 0 ? 'y' : `y${i + 1}`,
+          side: 'right',
+          anchor: 'x',
+          showgrid: false,
+          zeroline: false,
+          automargin: true,
+        };
+      }
       l[i === 0 ? 'yaxis' : `yaxis${i + 1}`] = {
         title: { text: `${panel.title} (${panel.unit})`, font: { size: 11, color: muted } },
         gridcolor: grid,

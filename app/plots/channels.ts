@@ -3,7 +3,9 @@ export interface PanelSpec {
   title: string;
   unit: string;
   /** Channel names in preference order; all that exist are drawn. */
-  channels: { name: string; label: string; dash?: 'solid' | 'dot' | 'dash'; scale?: number }[];
+  channels: { name: string; label: string; dash?: 'solid' | 'dot' | 'dash'; scale?: number; secondary?: boolean }[];
+  /** Title of the right-hand axis used by `secondary` channels (a different scale, e.g. cell vs pack). */
+  secondaryTitle?: string;
 }
 
 export const PANELS: PanelSpec[] = [
@@ -12,9 +14,10 @@ export const PANELS: PanelSpec[] = [
     unit: 'V',
     channels: [
       { name: 'voltage_V', label: 'terminal V' },
-      { name: 'cell_v_min_V', label: 'cell min', dash: 'dot' },
-      { name: 'cell_v_max_V', label: 'cell max', dash: 'dot' },
+      { name: 'cell_v_min_V', label: 'cell min', dash: 'dot', secondary: true },
+      { name: 'cell_v_max_V', label: 'cell max', dash: 'dot', secondary: true },
     ],
+    secondaryTitle: 'Cell (V)',
   },
   { title: 'Current', unit: 'A', channels: [{ name: 'current_A', label: 'current (+ discharge)' }] },
   { title: 'SOC', unit: '%', channels: [{ name: 'soc', label: 'SOC', scale: 100 }] },

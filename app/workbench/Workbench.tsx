@@ -419,6 +419,14 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const issues = validation.issues;
   const pct = progress ? Math.round(progress.progress * 1000) / 10 : 0;
   const metrics = shown ? Object.entries(shown.run.metrics) : [];
+  const progressText =
+    running === 'cancelling'
+      ? 'Cancelling…'
+      : running
+        ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
+        : progress?.done
+          ? `Done · ${fmtDuration(progress.simTimeS)} in ${fmt((progress.elapsedMs ?? 0) / 1000, 3)} s`
+          : 'Ready';
 
   return (
     <div className="wb">
@@ -453,14 +461,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
           >
             <div className="progress-fill" style={{ width: `${pct}%` }} />
           </div>
-          <span className="progress-text" data-testid="progress-text">
-            {running === 'cancelling'
-              ? 'Cancelling…'
-              : running
-                ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
-                : progress?.done
-                  ? `Done · ${fmtDuration(progress.simTimeS)} in ${fmt((progress.elapsedMs ?? 0) / 1000, 3)} s`
-                  : 'Ready'}
+          <span className="progress-text" data-testid="progress-text" title={progressText}>
+            {progressText}
           </span>
         </div>
         <button className="btn" onClick={cancel} disabled={running !== 'running'} title="Cancel (Esc)" data-testid="cancel">
