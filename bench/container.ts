@@ -1,4 +1,4 @@
-// tsx bench/container.ts [--hours 24] [--nodes 20|8000] [--grouped] [--quick]
+// tsx bench/container.ts [--hours 24] [--nodes 20|8000] [--grouped] [--twin] [--quick]
 // 40 ft BESS container, 8,000 Samsung 94 Ah cells (250s32p pack of sim/battery/pack.ts) + the
 // container thermal network (sim/thermal/container.ts) + the BMS monitor (sim/safety/bmsMonitor.ts),
 // dt = 1 s, one thread, 0.5C continuous cycling on a 35 degC day. Prints one JSON object per case:
@@ -7,12 +7,17 @@
 // --grouped adds the case 'container-40ft-grouped': each 32p group as ONE equivalent cell (capacity
 // and heat capacity x 32, resistances / 32) in a 250s1p pack, one container node per group. Same
 // physics without cell-to-cell spread inside a group; 32x fewer ECM cells.
+// --twin adds 'container-40ft-twin': sim/safety/containerTwin.ts with one node per cell and the
+// runaway chemistry (CAI19) as a heat source (skipped below 60 degC), i.e. everything a
+// runaway / HVAC-failure scenario needs.
 import { performance } from 'node:perf_hooks';
 import { createPack, stepPack } from '../sim/battery/pack';
 import { CellParamsSchema } from '../sim/battery/params';
 import { samsung94AhParams } from '../sim/thermal/cell94Ah';
 import { container40ft, createContainer, stepContainer, aggregateCellHeat, writeCellTemps } from '../sim/thermal/container';
 import { createBmsMonitor, stepBms, bmsLimitsFromCell } from '../sim/safety/bmsMonitor';
+import { createContainerTwin, stepContainerTwin } from '../sim/safety/containerTwin';
+import { getRunawaySet } from '../sim/safety/runawaySets';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -136,5 +141,40 @@ function runGrouped(): void {
   );
 }
 
-if (!process.argv.includes('--grouped-only')) for (const nodes of nodesList) runCase(nodes);
+function runTwin(): void {
+  const n = series * parallel;
+  const tw = createContainerTwin({
+    params: p,
+    pack: { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 } },
+    container: container40ft({ nodes: n, cells: n }),
+    runawaySet: getRunawaySet('CAI19'),
+    init: { soc: 0.5, tempC: 25, ambientC: 35 },
+    seed: 1,
+  });
+  const iHalfC = 0.5 * p.capacityAh * parallel;
+  let dir = 1;
+  const steps = Math.round(hours * 3600);
+  const t0 = performance.now();
+  for (let k = 0; k < steps; k++) {
+    if (tw.pack.meanSoc < 0.1) dir = -1;
+    else if (tw.pack.meanSoc > 0.9) dir = 1;
+    stepContainerTwin(tw, dir * iHalfC, 1);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      case: 'container-40ft-twin',
+      cells: n,
+      nodes: n,
+      sim_s: steps,
+      wall_s: Number(wall.toFixed(3)),
+      max_node_C: Number(tw.container.maxNodeC.toFixed(2)),
+      hvac_kWh: Number((tw.container.electricWh / 1000).toFixed(1)),
+      events: tw.events.length,
+    }),
+  );
+}
+
+if (process.argv.includes('--twin') || process.argv.includes('--twin-only')) runTwin();
+if (!process.argv.includes('--grouped-only') && !process.argv.includes('--twin-only')) for (const nodes of nodesList) runCase(nodes);
 if (process.argv.includes('--grouped') || process.argv.includes('--grouped-only')) runGrouped();
