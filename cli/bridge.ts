@@ -26,6 +26,7 @@ options:
   --channels SPEC    mqtt: id:unit:kind[:min:max],...  (default ${DEFAULT_MQTT_CHANNELS.map((c) => c.id).join(',')})
   --spill FILE       spill file for unacked batches beyond memory (default in the temp dir)
   --flush-ms MS      batch at least every MS (default 200)   --batch N  samples per batch (default 500)
+  --backoff-max-ms   longest wait between reconnect attempts (default 10000; starts at 250, doubles, +-25 % jitter)
   --stats            print a JSON stats line to stdout every second and at the end
 Ends at the end of a csv file once everything is acked (exit 0), or on SIGINT/SIGTERM.`;
 
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         spill: { type: 'string' },
         'flush-ms': { type: 'string' },
         batch: { type: 'string' },
+        'backoff-max-ms': { type: 'string' },
         stats: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -79,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   const hz = num('hz', v.hz, 10);
   const flushMs = num('flush-ms', v['flush-ms'], 200);
   const batch = num('batch', v.batch, 500);
+  const backoffMaxMs = num('backoff-max-ms', v['backoff-max-ms'], 10_000);
   const seed = v.seed === undefined ? 1 : Number(v.seed);
   if (!Number.isInteger(seed)) problems.push(`--seed must be an integer, got '${v.seed}'`);
   if (problems.length) {
@@ -115,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     software: source.software,
     flushMs,
     maxBatchSamples: batch,
+    backoffMaxMs,
     spillFile: v.spill ?? path.join(os.tmpdir(), `twinbench-bridge-${deviceId}-${process.pid}.jsonl`),
     onCommand: source.onCommand?.bind(source),
   });
