@@ -278,7 +278,7 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
       const rN = kNe * (neM === 1 ? cn : Math.pow(cn, neM));
       const rP = kPe * (peM1 === 1 && peM2 === 1 ? al * (1 - al) : Math.pow(al, peM1) * Math.pow(1 - al, peM2));
       const rE = kE * (eM === 1 ? ce : Math.pow(ce, eM));
-      let qIsc = iscPower(f, i);
+      const qIsc = iscPower(f, i);
       const q0 = hS * mC * rS + hN * mC * rN + hP * mP * rP + hE * mE * rE + qIsc + qExt - hA * (T - taK) - eA * (T * T * T * T - ta4);
       const rate0 = q0 / C;
       let h = dtS - t;
@@ -336,7 +336,6 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
         startIscEnergy(f, i, f.set.isc.eta, f.set.isc.durationS);
         f.timeS = t0Step;
       }
-      qIsc = 0;
     }
     f.tempK[i] = T;
     f.cSei[i] = cs;
