@@ -63,6 +63,7 @@ export class BridgeClient {
   private current: Sample[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private pumpTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private nextSeq = -1;
   private welcomed = false;
   private epoch = 0;
@@ -123,6 +124,17 @@ export class BridgeClient {
     this.socket.on('command', (raw: unknown, ack?: (a: CommandAck) => void) => void this.handleCommand(raw, ack));
     this.socket.connect();
     this.flushTimer = setInterval(() => this.flush(), this.o.flushMs);
+    // status for the fleet view: buffer fill and drops, every 5 s
+    this.statusTimer = setInterval(() => {
+      if (!this.welcomed || !this.socket.connected) return;
+      const s = this.snapshot();
+      this.socket.emit('status', {
+        state: s.dropped > 0 ? 'warning' : 'ok',
+        buffered: s.buffered,
+        dropped: s.dropped,
+        ...(s.dropped > 0 ? { message: `${s.dropped} batches dropped: the bridge's buffer was full` } : {}),
+      });
+    }, 5000);
   }
 
   onFatal(fn: (e: BridgeFatalError) => void): void {
@@ -164,6 +176,7 @@ export class BridgeClient {
   close(): void {
     this.closed = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.socket.close();

@@ -1,0 +1,68 @@
+import type { Socket } from 'socket.io';
+import { describe, expect, it } from 'vitest';
+import { BridgeHub } from './hub';
+import { BridgeMetrics } from './metrics';
+
+/** a stand-in for a browser's socket: `pending` packets wait in its engine.io write buffer */
+function fakeSocket(pending: () => number) {
+  const emitted: [string, unknown][] = [];
+  const s = {
+    connected: true,
+    conn: {
+      get writeBuffer() {
+        return new Array(pending());
+      },
+    },
+    emit: (ev: string, x: unknown) => {
+      emitted.push([ev, x]);
+      return true;
+    },
+  };
+  return { socket: s as unknown as Socket, emitted };
+}
+
+describe('BridgeHub fan-out', () => {
+  it('drops batches for a slow subscriber, tells it how many, and never blocks the others', () => {
+    const metrics = new BridgeMetrics();
+    const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, metrics);
+    let backlog = 0;
+    const slow = fakeSocket(() => backlog);
+    const fast = fakeSocket(() => 0);
+    hub.subscribe(slow.socket, 'd1');
+    hub.subscribe(fast.socket, 'd1');
+    const batch = (seq: number) => ({ deviceId: 'd1', seq, samples: [{ t: seq, r: 0, v: [1] }], s: 0 });
+    hub.publish(batch(0));
+    backlog = hub.maxPendingPackets + 1; // the slow browser stops reading
+    for (let k = 1; k <= 5; k++) hub.publish(batch(k));
+    backlog = 0; // it catches up
+    hub.publish(batch(6));
+    expect(fast.emitted.map(([, b]) => (b as { seq: number }).seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(slow.emitted.map(([ev]) => ev)).toEqual(['batch', 'dropped', 'batch']);
+    expect(slow.emitted[1][1]).toMatchObject({ deviceId: 'd1', count: 5 });
+    expect(metrics.liveDropped.get()).toBe(5);
+    hub.unsubscribe(slow.socket);
+    hub.publish(batch(7));
+    expect(slow.emitted).toHaveLength(3);
+    expect(metrics.liveSubscribers).toBe(1);
+  });
+
+  it('serializes work per device and bounds the queue', async () => {
+    const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 });
+    hub.maxQueuedBatches = 2;
+    const order: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const a = hub.enqueue('d', async () => {
+      await gate;
+      order.push(1);
+    });
+    const b = hub.enqueue('d', async () => {
+      order.push(2);
+    });
+    expect(hub.enqueue('d', async () => {})).toBeNull();
+    release();
+    await Promise.all([a, b]);
+    expect(order).toEqual([1, 2]);
+    expect(hub.enqueue('d', async () => {})).not.toBeNull();
+  });
+});
