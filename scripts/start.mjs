@@ -20,7 +20,7 @@ process.env.NODE_ENV = 'production';
 // What Next compiles into the build. Tests, server-only code and generated assets are left out.
 const INPUT_DIRS = ['app', 'pages', 'src', 'sim', 'workers', 'models', 'scenarios', 'public', 'styles', 'lib', 'components'];
 const INPUT_FILES = [
-  'next.config.js', 'next.config.mjs', 'next.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json',
+  'next.config.js', 'next.config.mjs', 'next.config.ts', 'tsconfig.json', 'tsconfig.next.json', 'package.json', 'package-lock.json',
   'postcss.config.js', 'postcss.config.mjs', 'middleware.ts', 'proxy.ts', 'instrumentation.ts', '.env', '.env.production',
 ];
 const SKIP_DIRS = new Set(['node_modules', '.next', path.basename(process.env.TWINBENCH_NEXT_DIST_DIR || '.next'), '.git', 'data', 'test-results', 'playwright-report', 'coverage']);

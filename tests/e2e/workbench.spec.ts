@@ -1,7 +1,8 @@
 // The foundation's acceptance path in real Chromium against the production server:
 // type an error and see its marker, fix it, run (progress, cancel), see the plots, save, reload
 // and find it in the library, share, open the link in a fresh browser context, run, and compare
-// the exported CSV with the first byte for byte. Also saves docs/screenshot.png.
+// the exported CSV with the first byte for byte. Also takes the README screenshot: into
+// test-results/, or over docs/screenshot.png when UPDATE_SCREENSHOT=1.
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -9,7 +10,9 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-const SCREENSHOT = path.resolve('docs', 'screenshot.png');
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1'
+  ? path.resolve('docs', 'screenshot.png')
+  : path.resolve('test-results', 'workbench.png');
 
 async function openWorkbench(page: Page, url = '/') {
   await page.goto(url);
