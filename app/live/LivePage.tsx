@@ -1,0 +1,258 @@
+'use client';
+// Live view of a bridged device: subscribe on /live, feed every batch (history first) to the twin
+// worker, plot real vs twin with the residual and raise / clear alarms; send set-points through
+// the server's safety interlock.
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { Channel, LiveBatch } from '../../sim/protocol/bridge';
+import { LiveChart } from './LiveChart';
+import { LiveSeries } from './series';
+import { Twin } from './Twin';
+
+interface DeviceInfo {
+  id: string;
+  name: string;
+  site: string;
+  channels: Channel[];
+  commands: string[];
+  connected: boolean;
+}
+
+interface AlarmEvent {
+  t: number;
+  kind: 'raised' | 'cleared';
+  residualV: number;
+  at: string;
+}
+
+export function LivePage() {
+  const socket = useRef<Socket | null>(null);
+  const twin = useRef<Twin | null>(null);
+  const series = useRef(new LiveSeries());
+  const lastSeq = useRef(-1);
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const [conn, setConn] = useState<'connecting' | 'connected' | 'disconnected'>('connecting');
+  const [devices, setDevices] = useState<DeviceInfo[]>([]);
+  const [selected, setSelected] = useState<string>('');
+  const [device, setDevice] = useState<DeviceInfo | null>(null);
+  const [deviceState, setDeviceState] = useState<string>('');
+  const [version, setVersion] = useState(0);
+  const [dropped, setDropped] = useState(0);
+  const [alarm, setAlarm] = useState(false);
+  const [events, setEvents] = useState<AlarmEvent[]>([]);
+  const [error, setError] = useState<string>('');
+  const [thresholdMv, setThresholdMv] = useState(50);
+  const [holdS, setHoldS] = useState(5);
+  const [offsetS, setOffsetS] = useState(0);
+  const [windowS, setWindowS] = useState(300);
+  const [setpoint, setSetpoint] = useState('1');
+  const [cmdResult, setCmdResult] = useState('');
+
+  const refreshDevices = useCallback(async () => {
+    const s = socket.current;
+    if (!s) return;
+    const r = (await s.timeout(5000).emitWithAck('devices').catch(() => null)) as { ok: boolean; devices?: DeviceInfo[] } | null;
+    if (r?.ok && r.devices) setDevices(r.devices);
+  }, []);
+
+  useEffect(() => {
+    const s = io('/live', { transports: ['websocket'] });
+    socket.current = s;
+    twin.current = new Twin();
+    s.on('connect', () => {
+      setConn('connected');
+      void refreshDevices();
+    });
+    s.on('disconnect', () => setConn('disconnected'));
+    s.on('dropped', (d: { count: number }) => setDropped((x) => x + d.count));
+    s.on('status', (st: { state: string; message?: string }) => setDeviceState(st.state + (st.message ? `: ${st.message}` : '')));
+    const timer = setInterval(() => void refreshDevices(), 5000);
+    return () => {
+      clearInterval(timer);
+      s.close();
+      twin.current?.terminate();
+    };
+  }, [refreshDevices]);
+
+  const feed = useCallback((batches: LiveBatch[]) => {
+    queue.current = queue.current.then(async () => {
+      const fresh = batches.filter((b) => b.seq > lastSeq.current).sort((a, b) => a.seq - b.seq);
+      if (fresh.length === 0 || !twin.current) return;
+      lastSeq.current = fresh[fresh.length - 1].seq;
+      const frame = await twin.current.process(fresh.flatMap((b) => b.samples.map((x) => ({ t: x.t, v: x.v }))));
+      series.current.append(frame.t, {
+        measV: frame.measV,
+        twinV: frame.twinV,
+        residualV: frame.residualV,
+        measTempC: frame.measTempC,
+        twinTempC: frame.twinTempC,
+        ekfSoc: frame.ekfSoc,
+        twinSoc: frame.twinSoc,
+      });
+      setAlarm(frame.alarm);
+      if (frame.events.length) setEvents((e) => [...frame.events.map((x) => ({ ...x, at: new Date().toLocaleTimeString() })), ...e].slice(0, 50));
+      setVersion((v) => v + 1);
+    });
+  }, []);
+
+  useEffect(() => {
+    const s = socket.current;
+    if (!s || !selected || conn !== 'connected') return;
+    let live = true;
+    const onBatch = (b: LiveBatch) => {
+      if (b.deviceId === selected) feed([b]);
+    };
+    s.on('batch', onBatch);
+    void (async () => {
+      setError('');
+      series.current.clear();
+      lastSeq.current = -1;
+      setEvents([]);
+      setAlarm(false);
+      setDropped(0);
+      const r = (await s.timeout(10_000).emitWithAck('subscribe', { deviceId: selected }).catch((e: Error) => ({ ok: false, error: e.message }))) as
+        | { ok: true; device: DeviceInfo; history: LiveBatch[] }
+        | { ok: false; error: string };
+      if (!live) return;
+      if (!r.ok) return setError(r.error);
+      setDevice(r.device);
+      setDeviceState(r.device.connected ? 'online' : 'offline');
+      const cfg = await twin.current!.configure({ channels: r.device.channels, thresholdV: thresholdMv / 1000, holdS });
+      if (!cfg.ok) return setError(cfg.error);
+      feed(r.history);
+    })();
+    return () => {
+      live = false;
+      s.off('batch', onBatch);
+      s.emit('unsubscribe', { deviceId: selected });
+    };
+    // thresholds are applied separately (below) without resubscribing
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selected, conn, feed]);
+
+  useEffect(() => {
+    void twin.current?.setAlarm(thresholdMv / 1000, holdS);
+  }, [thresholdMv, holdS]);
+
+  async function command(kind: 'setCurrent' | 'stop') {
+    const s = socket.current;
+    if (!s || !device) return;
+    const value = kind === 'stop' ? 0 : Number(setpoint);
+    if (!Number.isFinite(value)) return setCmdResult('the set-point must be a number');
+    setCmdResult('sending…');
+    const r = (await s
+      .timeout(12_000)
+      .emitWithAck('command', { deviceId: device.id, id: `c${Date.now().toString(36)}`, kind, value, timeoutMs: 5000 })
+      .catch(() => ({ ok: false, error: 'no answer from the server' }))) as { ok: boolean; error?: string };
+    setCmdResult(r.ok ? `${kind === 'stop' ? 'stop' : `${value} A`}: acknowledged by the device` : `refused: ${r.error}`);
+  }
+
+  const current = device?.channels.find((c) => c.kind === 'current');
+
+  return (
+    <main style={{ padding: '12px 16px', maxWidth: 1400, margin: '0 auto' }}>
+      <header style={{ display: 'flex', gap: 16, alignItems: 'baseline', flexWrap: 'wrap' }}>
+        <h1 style={{ fontSize: 18, margin: 0 }}>Live devices</h1>
+        <Link href="/">workbench</Link>
+        <span className="muted" data-testid="live-conn">server: {conn}</span>
+        <label>
+          device{' '}
+          <select data-testid="live-device" value={selected} onChange={(e) => setSelected(e.target.value)}>
+            <option value="">choose…</option>
+            {devices.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.site ? `${d.site} / ` : ''}
+                {d.name} ({d.connected ? 'online' : 'offline'})
+              </option>
+            ))}
+          </select>
+        </label>
+        {device && (
+          <span className="muted" data-testid="live-device-state">
+            {device.name}: {deviceState}
+          </span>
+        )}
+        {dropped > 0 && (
+          <span className="notice" data-testid="live-dropped">
+            {dropped} batches skipped (your connection did not keep up; they are stored)
+          </span>
+        )}
+      </header>
+      {error && <p className="error-text">{error}</p>}
+      {devices.length === 0 && conn === 'connected' && (
+        <p className="muted">
+          No devices yet. Register one with <code>twinbench device add &lt;name&gt;</code> and connect it with{' '}
+          <code>twinbench bridge --server {typeof location !== 'undefined' ? location.origin : 'URL'} --token … --source virtual</code>.
+        </p>
+      )}
+      <section style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'center', margin: '8px 0' }}>
+        <span
+          data-testid="live-alarm"
+          data-alarm={alarm ? 'on' : 'off'}
+          style={{ padding: '2px 8px', borderRadius: 4, background: alarm ? 'var(--danger-soft)' : 'var(--ok-soft)', color: alarm ? 'var(--danger)' : 'var(--ok)' }}
+        >
+          {alarm ? 'ALARM: residual beyond threshold' : 'residual OK'}
+        </span>
+        <label>
+          threshold <input type="number" min={1} step={5} value={thresholdMv} onChange={(e) => setThresholdMv(Number(e.target.value) || 50)} style={{ width: 70 }} /> mV
+        </label>
+        <label>
+          for <input type="number" min={0} step={1} value={holdS} onChange={(e) => setHoldS(Math.max(0, Number(e.target.value)))} style={{ width: 60 }} /> s
+        </label>
+        <label>
+          twin time offset <input type="number" step={0.1} value={offsetS} onChange={(e) => setOffsetS(Number(e.target.value) || 0)} style={{ width: 70 }} /> s
+        </label>
+        <label>
+          window{' '}
+          <select value={windowS} onChange={(e) => setWindowS(Number(e.target.value))}>
+            {[60, 300, 900, 3600, 36000].map((w) => (
+              <option key={w} value={w}>
+                {w < 3600 ? `${w / 60} min` : `${w / 3600} h`}
+              </option>
+            ))}
+          </select>
+        </label>
+      </section>
+      <LiveChart series={series.current} version={version} offsetS={offsetS} thresholdV={thresholdMv / 1000} windowS={windowS} />
+      <section style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 16, marginTop: 8 }}>
+        <div>
+          <h2 style={{ fontSize: 14 }}>Commands</h2>
+          {device?.commands.includes('setCurrent') ? (
+            <div style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
+              <label>
+                current set-point{' '}
+                <input data-testid="live-setpoint" value={setpoint} onChange={(e) => setSetpoint(e.target.value)} style={{ width: 70 }} /> A
+              </label>
+              <button className="btn" onClick={() => void command('setCurrent')}>
+                Send
+              </button>
+              <button className="btn" onClick={() => void command('stop')}>
+                Stop
+              </button>
+              {current && (
+                <span className="muted">
+                  interlock: {current.range[0]} … {current.range[1]} {current.unit}
+                </span>
+              )}
+              <div data-testid="live-command-result">{cmdResult}</div>
+            </div>
+          ) : (
+            <p className="muted">{device ? 'This device takes no commands.' : 'Choose a device.'}</p>
+          )}
+        </div>
+        <div>
+          <h2 style={{ fontSize: 14 }}>Alarms</h2>
+          <ul data-testid="live-events" style={{ margin: 0, paddingLeft: 18, fontSize: 13 }}>
+            {events.map((e, k) => (
+              <li key={k}>
+                {e.at} (device t = {e.t.toFixed(1)} s): residual alarm {e.kind} ({(e.residualV * 1000).toFixed(0)} mV)
+              </li>
+            ))}
+            {events.length === 0 && <li className="muted">none</li>}
+          </ul>
+        </div>
+      </section>
+    </main>
+  );
+}
