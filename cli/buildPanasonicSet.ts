@@ -22,6 +22,7 @@ const argv = [
     'identified by twinbench identify from the 5-pulse HPPC tests at 25, 10, 0, -10 and -20 degC (with their interpulse discharges) and the 25 degC C/20 OCV test',
   '--extrapolate-c', '40',
   '--ocv-from-temp', '25',
+  '--ocv-shape-capacity', 'fit',
   '--out', out,
   ...process.argv.slice(2),
 ];

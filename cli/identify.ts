@@ -6,12 +6,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
 import { existsSync } from 'node:fs';
-import { identifyHppc, identifyLongRelaxation, ocvCurveOf, buildCellParams, coolingTimeConstantS, type TemperatureIdentification } from '../sim/battery/identify';
+import { identifyHppc, identifyLongRelaxation, ocvCurveOf, buildCellParams, coolingTimeConstantS, fitOcvShapeCapacity, restPointsOf, scaleOcvShape, type TemperatureIdentification } from '../sim/battery/identify';
 
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--slow-branch-shape flat|dcir] [--report report.json] [--interpulse <csv> (after its --hppc)]
+  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--ocv-shape-capacity fit|none] [--slow-branch-shape flat|dcir] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
@@ -37,6 +37,7 @@ interface Args {
   ocvFromTempC?: number;
   lowSoc?: 'flat' | 'log-linear';
   slowShape?: 'flat' | 'dcir';
+  ocvShapeCapacity?: 'fit' | 'none';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -100,6 +101,12 @@ function parseArgs(argv: string[]): Args {
         a.slowShape = m;
         break;
       }
+      case '--ocv-shape-capacity': {
+        const m = take();
+        if (m !== 'fit' && m !== 'none') throw new Error('--ocv-shape-capacity must be fit or none');
+        a.ocvShapeCapacity = m;
+        break;
+      }
       case '--low-soc-r': {
         const m = take();
         if (m !== 'flat' && m !== 'log-linear') throw new Error('--low-soc-r must be flat or log-linear');
@@ -159,7 +166,17 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const ocvShape = args.ocv ? ocvShapeFromSlowDischarge(args.ocv, args.qAh) : undefined;
+    let ocvShape = args.ocv ? ocvShapeFromSlowDischarge(args.ocv, args.qAh) : undefined;
+    let shapeFit: ReturnType<typeof fitOcvShapeCapacity> | null = null;
+    if (ocvShape && args.ocvShapeCapacity === 'fit') {
+      // put the slow-discharge shape on the HPPC's charge axis (the tests may be months apart)
+      const refIdx = args.ocvFromTempC !== undefined ? args.hppc.findIndex((h) => h.tempC === args.ocvFromTempC) : 0;
+      const ref = args.hppc[Math.max(0, refIdx)];
+      const sr = loadCellCsv(ref.file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+      shapeFit = fitOcvShapeCapacity(ocvShape, restPointsOf(sr, { capacityAh: args.qAh }));
+      ocvShape = scaleOcvShape(ocvShape, shapeFit.gamma);
+      process.stderr.write(`identify: OCV shape capacity factor ${shapeFit.gamma.toFixed(4)} (${shapeFit.points} rest points, ${shapeFit.rmseMv.toFixed(1)} mV)\n`);
+    }
     const ids: TemperatureIdentification[] = [];
     const interpulse: (ReturnType<typeof loadCellCsv> | null)[] = [];
     const temps: number[] = [];
@@ -232,6 +249,8 @@ export async function main(argv: string[]): Promise<number> {
       coolingTimeConstantS: Number.isFinite(coolTau) ? Number(coolTau.toFixed(1)) : null,
       extrapolatedTempsC: args.extrapolate,
       ocvFromTempC: args.ocvFromTempC ?? null,
+      ocvShapeCapacityFactor: shapeFit ? Number(shapeFit.gamma.toFixed(5)) : null,
+      ocvShapeCapacityFitRmseMv: shapeFit ? Number(shapeFit.rmseMv.toFixed(2)) : null,
       command: `twinbench identify ${argv.join(' ')}`,
     };
     writeFileSync(args.out!, JSON.stringify(params) + '\n');

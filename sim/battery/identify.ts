@@ -783,3 +783,55 @@ export function identifyLongRelaxation(
   }
   return { tauS: best.tau, relaxations, rmseMv: 1000 * Math.sqrt(sseAll / Math.max(1, nAll)) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Capacity axis of a slow-discharge OCV shape (H8).
+//
+// The OCV shape (e.g. a C/20 discharge) may come from another test than the HPPC, on a cell of a
+// different age: its Ah axis then does not line up with the HPPC's. Near empty, where the OCV is
+// steep, a vertical offset cannot repair that (the knee lands at the wrong charge). The shape's
+// Ah axis is therefore scaled, ah_hppc = ah_shape / gamma (SOC' = 1 - (1 - SOC) / gamma), with
+// gamma fitted by least squares in voltage on the HPPC rest points below maxSoc (where the
+// shape is steep enough to locate). The rest points here include the rests between the pulses
+// of a set (minRestS, default 1000 s), which sample the knee at several nearby charges.
+
+/** Rest voltages before every discharge pulse with at least minRestS of rest before it. */
+export function restPointsOf(s: HppcSeries, o: { capacityAh: number; initialSoc?: number; minRestS?: number; pulseThresholdA?: number }): RestPoint[] {
+  const n = s.timeS.length;
+  const cum = new Float64Array(n);
+  for (let k = 1; k < n; k++) cum[k] = cum[k - 1] + (s.currentA[k] * (s.timeS[k] - s.timeS[k - 1])) / 3600;
+  const out: RestPoint[] = [];
+  for (const sp of findPulses(s, o.pulseThresholdA ?? 0.3)) {
+    if (sp.k0 > 0 && sp.restBeforeS >= (o.minRestS ?? 1000))
+      out.push({ soc: socAt(s, sp.k0 - 1, o.initialSoc ?? 1, o.capacityAh, cum), voltageV: s.voltageV[sp.k0 - 1], restS: Number.isFinite(sp.restBeforeS) ? sp.restBeforeS : -1, tempC: s.tempC[sp.k0 - 1] });
+  }
+  return out.sort((a, b) => a.soc - b.soc);
+}
+
+export function scaleOcvShape(shape: { soc: number[]; voltageV: number[] }, gamma: number): { soc: number[]; voltageV: number[] } {
+  return { soc: shape.soc.map((z) => Number((1 - (1 - z) / gamma).toFixed(6))), voltageV: shape.voltageV.slice() };
+}
+
+/** gamma (see above) by a golden-section search on [0.85, 1.15]; 1 when fewer than 2 points. */
+export function fitOcvShapeCapacity(shape: { soc: number[]; voltageV: number[] }, rest: RestPoint[], maxSoc = 0.15): { gamma: number; rmseMv: number; points: number } {
+  const pts = rest.filter((r) => r.soc <= maxSoc);
+  const sse = (g: number) => {
+    const sh = scaleOcvShape(shape, g);
+    let e = 0;
+    for (const r of pts) e += (interp1(sh.soc, sh.voltageV, r.soc) - r.voltageV) ** 2;
+    return e;
+  };
+  if (pts.length < 2) return { gamma: 1, rmseMv: NaN, points: pts.length };
+  // coarse grid first (the SSE is not unimodal far from the optimum), then golden section
+  let best = 1;
+  for (let g = 0.85; g <= 1.15 + 1e-9; g += 0.0025) if (sse(g) < sse(best)) best = g;
+  let a = best - 0.0025, b = best + 0.0025;
+  const r = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 40; it++) {
+    const c = b - r * (b - a), d = a + r * (b - a);
+    if (sse(c) < sse(d)) b = d;
+    else a = c;
+  }
+  const gamma = 0.5 * (a + b);
+  return { gamma, rmseMv: 1000 * Math.sqrt(sse(gamma) / pts.length), points: pts.length };
+}
