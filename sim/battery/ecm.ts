@@ -92,12 +92,52 @@ function tableOrConst(
   return out;
 }
 
+/**
+ * SOC headroom above the top SOC breakpoint (H8). Parameter sets define OCV up to SOC = 1, the
+ * relaxed state after the rated CC-CV charge, which lies below vMaxV (e.g. 4.175 V for a 4.2 V
+ * cell). A constant-voltage hold at vMaxV pushes the cell past that state: a real cell's voltage
+ * keeps rising as it fills, so the CV current tapers. The compiled OCV is therefore continued
+ * linearly above the top breakpoint, over SOC_HEADROOM, with the slope of the top 5 % of the table
+ * (raised where needed so that the OCV reaches vMaxV + 10 mV within 80 % of the headroom); the
+ * resistance tables are held constant there. Lookups beyond the headroom are clamped and counted.
+ */
+export const SOC_HEADROOM = 0.05;
+
+function extendedSocBreakpoints(p: CellParams): number[] {
+  const sb = p.socBreakpoints;
+  const top = sb[sb.length - 1];
+  const g0 = uniformGridFor(sb);
+  const dx = g0.n > 1 ? g0.dx : SOC_HEADROOM;
+  const k = Math.max(1, Math.ceil(SOC_HEADROOM / dx - 1e-9));
+  const out = sb.slice();
+  for (let j = 1; j <= k; j++) out.push(top + j * dx);
+  return out;
+}
+
+/** OCV continued above the top SOC breakpoint (see SOC_HEADROOM); in place on the compiled grid. */
+function extendOcvAboveTop(p: CellParams, ocv: Float64Array, gT: UniformGrid, gS: UniformGrid): void {
+  const sb = p.socBreakpoints;
+  const top = sb[sb.length - 1];
+  const span = Math.min(0.05, top - sb[0]);
+  for (let kt = 0; kt < gT.n; kt++) {
+    const T = gridNode(gT, kt);
+    const vTop = interp2(p.tempBreakpointsC, sb, p.ocvV, T, top);
+    const slopeTop = span > 0 ? (vTop - interp2(p.tempBreakpointsC, sb, p.ocvV, T, top - span)) / span : 0;
+    const slope = Math.max(slopeTop, (p.vMaxV + 0.01 - vTop) / (0.8 * SOC_HEADROOM), 0);
+    for (let ks = 0; ks < gS.n; ks++) {
+      const z = gridNode(gS, ks);
+      if (z > top + 1e-12) ocv[kt * gS.n + ks] = vTop + slope * (z - top);
+    }
+  }
+}
+
 export function compileCell(p: CellParams): CompiledCell {
-  const gS = uniformGridFor(p.socBreakpoints);
+  const gS = uniformGridFor(extendedSocBreakpoints(p));
   const gT = uniformGridFor(p.tempBreakpointsC);
   const nodes = gS.n * gT.n;
   const hasRc2 = !!(p.r2Ohm && p.c2F);
   const ocv = tableOrConst(p, p.ocvV, gT, gS, 0);
+  extendOcvAboveTop(p, ocv, gT, gS);
   const r0 = tableOrConst(p, p.r0Ohm, gT, gS, 0);
   const r1 = tableOrConst(p, p.r1Ohm, gT, gS, 0);
   const c1 = tableOrConst(p, p.c1F, gT, gS, 1);
@@ -875,7 +915,7 @@ export function fleetWarnings(f: EcmFleet, p: CellParams): string[] {
   const c = f.clampCounts;
   const out: string[] = [];
   out.push(
-    ...clampWarnings(`${p.name}: SOC`, { low: c[0], high: c[1] }, p.socBreakpoints[0], p.socBreakpoints[p.socBreakpoints.length - 1]),
+    ...clampWarnings(`${p.name}: SOC`, { low: c[0], high: c[1] }, ensureModel(f, p).gS.x0, Number((f.model.gS.x0 + f.model.gS.dx * (f.model.gS.n - 1)).toFixed(6))),
     ...clampWarnings(`${p.name}: temperature (degC)`, { low: c[2], high: c[3] }, p.tempBreakpointsC[0], p.tempBreakpointsC[p.tempBreakpointsC.length - 1]),
   );
   if (c[4] > 0 && p.currentDependence) {
