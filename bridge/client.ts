@@ -115,6 +115,8 @@ export class BridgeClient {
       // reconnects are ours (backoff also after 'io server disconnect' and auth hiccups)
       reconnection: false,
       autoConnect: false,
+      // a connection of its own (socket.io-client would otherwise share one per origin)
+      forceNew: true,
       timeout: 10_000,
     });
     this.socket.on('connect', () => this.onConnect());

@@ -227,7 +227,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
   });
 }
 
-const MAX_SUBSCRIPTIONS = 32;
+const MAX_SUBSCRIPTIONS = Number(process.env.TWINBENCH_LIVE_MAX_SUBSCRIPTIONS) || 32;
 const HISTORY_BATCHES = 50;
 
 /** The bridge part of /live: devices, subscribe / unsubscribe (with recent history), commands. */

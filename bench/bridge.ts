@@ -1,0 +1,271 @@
+// Live-bridge benchmark: N devices x H Hz x C channels into one server process (real process,
+// temp SQLite or DATABASE_URL) and one browser-like subscriber on /live subscribed to every
+// device; then the same flow over a bare `ws` server (no validation, no database) as a baseline.
+//   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--no-baseline]
+// Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
+// time `r` (batches are closed right after that sample, so batching delay is not counted).
+// server_cpu_pct: server process CPU time / wall time over the send phase (100 = one core).
+// ws_baseline_ratio = server_cpu_pct / baseline server_cpu_pct (cost of our stack per sample
+// relative to bare websockets at the same load).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { BridgeClient } from '../bridge/client';
+import { freePort, repoRoot } from '../bridge/testing';
+import { openDatabase } from '../server/db/client';
+import { createDeviceRepository } from '../server/db/devices';
+import type { Channel, LiveBatch } from '../sim/protocol/bridge';
+
+const { values: a } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '100' },
+    hz: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '10' },
+    channels: { type: 'string', default: '8' },
+    'batch-s': { type: 'string', default: '1' },
+    'no-baseline': { type: 'boolean' },
+    'ws-server': { type: 'string' },
+  },
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+function procCpuS(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100; // utime + stime, USER_HZ = 100
+}
+function procRssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function waitLine(child: ChildProcess, re: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const on = (c: Buffer) => {
+      buf += c.toString();
+      if (re.test(buf)) {
+        child.stdout!.off('data', on);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', on);
+    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${buf.slice(-500)}`)));
+  });
+}
+
+// ---- bare ws baseline server (child mode) ----
+if (a['ws-server']) {
+  const require = createRequire(import.meta.url);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const { WebSocketServer } = require('ws') as any;
+  const port = Number(a['ws-server']);
+  const wss = new WebSocketServer({ port, host: '127.0.0.1', maxPayload: 1 << 20 });
+  const subs = new Set<{ send: (s: string) => void }>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  wss.on('connection', (ws: any, req: any) => {
+    if (req.url === '/sub') {
+      subs.add(ws);
+      ws.on('close', () => subs.delete(ws));
+      return;
+    }
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { deviceId: string; seq: number; samples: unknown[] };
+      const out = JSON.stringify(m);
+      for (const s of subs) s.send(out);
+      ws.send(JSON.stringify({ ok: true, seq: m.seq }));
+    });
+  });
+  wss.on('listening', () => process.stdout.write('ws ready\n'));
+} else {
+  await main();
+}
+
+async function main() {
+  const devices = Number(a.devices);
+  const hz = Number(a.hz);
+  const seconds = Number(a.seconds);
+  const nch = Number(a.channels);
+  const batchTicks = Math.max(1, Math.round(Number(a['batch-s']) * hz));
+  const channels: Channel[] = Array.from({ length: nch }, (_, i) => ({ id: `c${i}`, name: `channel ${i}`, unit: 'V', kind: i === 0 ? 'current' : i === 1 ? 'voltage' : 'other', range: [-1e6, 1e6] }));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-bridge-'));
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TWINBENCH_LIVE_MAX_SUBSCRIPTIONS: String(devices + 1),
+    HOST: '127.0.0.1',
+  };
+  if (!process.env.DATABASE_URL) env.TWINBENCH_SQLITE_PATH = path.join(tmp, 'tb.db');
+  const children: ChildProcess[] = [];
+  try {
+    // devices
+    const db = await openDatabase(
+      env.TWINBENCH_SQLITE_PATH ? { kind: 'sqlite', file: env.TWINBENCH_SQLITE_PATH } : undefined,
+    );
+    const repo = createDeviceRepository(db.prisma);
+    const tokens: string[] = [];
+    const ids: string[] = [];
+    for (let k = 0; k < devices; k++) {
+      const r = await repo.add({ name: `bench-${process.pid}-${k}` });
+      tokens.push(r.token);
+      ids.push(r.device.id);
+    }
+    // server
+    const port = await freePort();
+    const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-next'], {
+      cwd: repoRoot,
+      env: { ...env, PORT: String(port) } as unknown as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(server);
+    await waitLine(server, /server ready on/);
+    const base = `http://127.0.0.1:${port}`;
+
+    // subscriber
+    const latencies: number[] = [];
+    let browserBatches = 0;
+    let dropped = 0;
+    const sub: Socket = ioClient(`${base}/live`, { transports: ['websocket'], forceNew: true });
+    await new Promise<void>((r) => sub.once('connect', () => r()));
+    sub.on('batch', (b: LiveBatch) => {
+      browserBatches++;
+      latencies.push(Date.now() - b.samples[b.samples.length - 1].r);
+    });
+    sub.on('dropped', (d: { count: number }) => (dropped += d.count));
+    for (let k = 0; k < devices; k += 50) {
+      const rs = (await Promise.all(ids.slice(k, k + 50).map((id) => sub.emitWithAck('subscribe', { deviceId: id })))) as { ok: boolean; error?: string }[];
+      const bad = rs.find((r) => !r.ok);
+      if (bad) throw new Error(`subscribe failed: ${bad.error}`);
+    }
+
+    // devices connect
+    const clients = tokens.map(
+      (token) => new BridgeClient({ server: base, token, channels, flushMs: 3_600_000, maxBatchSamples: 2000, log: () => {} }),
+    );
+    const t0c = Date.now();
+    while (clients.some((c) => !c.snapshot().connected) && Date.now() - t0c < 60_000) await sleep(100);
+
+    // send phase
+    const cpu0 = procCpuS(server.pid!);
+    const w0 = performance.now();
+    const ticks = Math.round(seconds * hz);
+    const vals = new Array<number>(nch).fill(0);
+    for (let k = 0; k < ticks; k++) {
+      const due = w0 + (k * 1000) / hz;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      for (let d = 0; d < devices; d++) {
+        for (let c = 0; c < nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
+        clients[d].push(k / hz, vals.slice());
+        if ((k + 1) % batchTicks === 0) clients[d].flush();
+      }
+    }
+    for (const c of clients) c.flush();
+    const drainStart = performance.now();
+    if (process.env.BENCH_DEBUG) console.error(JSON.stringify(clients[0].snapshot()));
+    await Promise.race([Promise.all(clients.map((c) => c.drain())), sleep(60_000)]);
+    const wall = (performance.now() - w0) / 1000;
+    const cpu1 = procCpuS(server.pid!);
+    const rss = procRssMb(server.pid!);
+    await sleep(300);
+    if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => /live|connected|rejected/.test(l) && !l.startsWith('#')).join('\n'));
+    const sent = clients.reduce((s, c) => s + c.snapshot().samplesIn, 0);
+    const unacked = clients.reduce((s, c) => s + c.snapshot().buffered, 0);
+    for (const c of clients) c.close();
+    sub.close();
+    const agg = await db.prisma.sampleBatch.aggregate({ _sum: { count: true } });
+    await db.close();
+    server.kill('SIGTERM');
+
+    let baseline: { cpu: number; p50: number; p99: number } | null = null;
+    if (!a['no-baseline']) baseline = await wsBaseline(devices, hz, seconds, nch, batchTicks, children);
+    const cpuPct = ((cpu1 - cpu0) / wall) * 100;
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'bridge',
+        devices,
+        hz,
+        channels: nch,
+        seconds,
+        batch_s: batchTicks / hz,
+        database: process.env.DATABASE_URL ? 'postgresql' : 'sqlite',
+        samples_sent: sent,
+        samples_stored: agg._sum.count ?? 0,
+        unacked_batches: unacked,
+        drain_s: +((performance.now() - drainStart) / 1000).toFixed(2),
+        throughput_samples_per_s: Math.round((agg._sum.count ?? 0) / wall),
+        browser_batches: browserBatches,
+        p50_ms: pct(latencies, 50),
+        p99_ms: pct(latencies, 99),
+        dropped_to_browser: dropped,
+        server_cpu_pct: +cpuPct.toFixed(1),
+        server_rss_mb: +rss.toFixed(0),
+        ws_baseline_cpu_pct: baseline ? +baseline.cpu.toFixed(1) : null,
+        ws_baseline_p50_ms: baseline?.p50 ?? null,
+        ws_baseline_p99_ms: baseline?.p99 ?? null,
+        ws_baseline_ratio: baseline && baseline.cpu > 0 ? +(cpuPct / baseline.cpu).toFixed(2) : null,
+      }) + '\n',
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function wsBaseline(devices: number, hz: number, seconds: number, nch: number, batchTicks: number, children: ChildProcess[]) {
+  const require = createRequire(import.meta.url);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const { WebSocket } = require('ws') as any;
+  const port = await freePort();
+  const srv = spawn(process.execPath, ['--import', 'tsx', 'bench/bridge.ts', '--ws-server', String(port)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(srv);
+  await waitLine(srv, /ws ready/);
+  const url = `ws://127.0.0.1:${port}`;
+  const open = (p: string) =>
+    new Promise<{ send: (s: string) => void; on: (e: string, f: (d: Buffer) => void) => void; close: () => void }>((resolve) => {
+      const ws = new WebSocket(url + p);
+      ws.on('open', () => resolve(ws));
+    });
+  const lat: number[] = [];
+  const sub = await open('/sub');
+  sub.on('message', (d: Buffer) => {
+    const m = JSON.parse(d.toString()) as { samples: { r: number }[] };
+    lat.push(Date.now() - m.samples[m.samples.length - 1].r);
+  });
+  const socks = [];
+  for (let d = 0; d < devices; d++) socks.push(await open('/dev'));
+  const pending: { t: number; r: number; v: number[] }[][] = Array.from({ length: devices }, () => []);
+  const seq = new Array<number>(devices).fill(0);
+  const cpu0 = procCpuS(srv.pid!);
+  const w0 = performance.now();
+  const ticks = Math.round(seconds * hz);
+  for (let k = 0; k < ticks; k++) {
+    const due = w0 + (k * 1000) / hz;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    for (let d = 0; d < devices; d++) {
+      pending[d].push({ t: k / hz, r: Date.now(), v: Array.from({ length: nch }, (_, c) => Math.sin(k * 0.01 + c + d)) });
+      if ((k + 1) % batchTicks === 0) {
+        socks[d].send(JSON.stringify({ deviceId: `d${d}`, seq: seq[d]++, samples: pending[d] }));
+        pending[d] = [];
+      }
+    }
+  }
+  await sleep(500);
+  const wall = (performance.now() - w0) / 1000;
+  const cpu = ((procCpuS(srv.pid!) - cpu0) / wall) * 100;
+  for (const s of socks) s.close();
+  sub.close();
+  srv.kill('SIGTERM');
+  return { cpu, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
