@@ -458,6 +458,7 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
   const r0Scale: number[][] = [];
   const rcScale: number[][] = [];
   const report: Record<string, unknown> = {};
+  const setRange: [number, number][] = []; // SOC range of the measured pulse sets, per temperature
   for (let ti = 0; ti < sorted.length; ti++) {
     const id = sorted[ti];
     // OCV
@@ -476,6 +477,7 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
     ocvRows.push(ocv.map((v) => Number(v.toFixed(5))));
     const sets = groupBySet(id.pulses);
     const setSoc = sets.map((st) => st[0].soc);
+    setRange.push([Math.min(...setSoc), Math.max(...setSoc)]);
     const r0 = sets.map((st) => atCurrent(st, 'r0Ohm', o.referenceCurrentA));
     const r1 = sets.map((st) => atCurrent(st, 'r1Ohm', o.referenceCurrentA));
     const r2 = sets.map((st) => atCurrent(st, 'r2Ohm', o.referenceCurrentA));
@@ -561,14 +563,21 @@ export function buildCellParams(ids: TemperatureIdentification[], o: BuildOption
     const tb = temps[n - 1] + 273.15;
     for (const tx of o.extrapolateToC) {
       const tk = tx + 273.15;
+      // One activation energy per table (ln R = c + ea / T), the median of the per-SOC values
+      // over the SOC range measured at both temperatures (H8): outside it the rows are
+      // flat-filled from different pulse sets (the 10 degC test has no 5 % set), and the
+      // per-SOC ratios there (up to 3.5 for R1 near empty) are not thermal activation.
+      const lo = Math.max(setRange[n - 2][0], setRange[n - 1][0]);
+      const hi = Math.min(setRange[n - 2][1], setRange[n - 1][1]);
       const ext = (rows: number[][]) => {
         const a = rows[n - 2];
         const b = rows[n - 1];
-        return b.map((vb, j) => {
-          const ea = Math.log(a[j] / vb) / (1 / ta - 1 / tb); // ln R = c + ea / T
-          const e = Math.max(0, ea);
-          return Number((vb * Math.exp(e * (1 / tk - 1 / tb))).toPrecision(5));
-        });
+        const eas = b
+          .map((vb, j) => (sb[j] >= lo - 1e-9 && sb[j] <= hi + 1e-9 ? Math.log(a[j] / vb) / (1 / ta - 1 / tb) : NaN))
+          .filter(Number.isFinite)
+          .sort((u, v) => u - v);
+        const e = Math.max(0, eas.length ? eas[Math.floor(eas.length / 2)] : 0);
+        return b.map((vb) => Number((vb * Math.exp(e * (1 / tk - 1 / tb))).toPrecision(5)));
       };
       const keepTau = (rRows: number[][], cRows: number[][], newR: number[]) => newR.map((r, j) => Number(((rRows[n - 1][j] * cRows[n - 1][j]) / r).toPrecision(5)));
       const newR0 = ext(r0Rows);
