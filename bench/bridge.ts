@@ -2,7 +2,8 @@
 // temp SQLite or DATABASE_URL) and one browser-like subscriber on /live subscribed to every
 // device; then the same flow over a bare `ws` server (no validation, no database) as a baseline.
 //   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--no-baseline]
-// Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
+// Devices close their batches at staggered ticks (device d at ticks k with (k + 1 + d) % ticks per batch == 0),
+// as independent devices would. Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
 // time `r` (batches are closed right after that sample, so batching delay is not counted).
 // server_cpu_pct: server process CPU time / wall time over the send phase (100 = one core).
 // ws_baseline_ratio = server_cpu_pct / baseline server_cpu_pct (cost of our stack per sample
@@ -167,13 +168,14 @@ async function main() {
       for (let d = 0; d < devices; d++) {
         for (let c = 0; c < nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
         clients[d].push(k / hz, vals.slice());
-        if ((k + 1) % batchTicks === 0) clients[d].flush();
+        if ((k + 1 + d) % batchTicks === 0) clients[d].flush();
       }
     }
     for (const c of clients) c.flush();
     const drainStart = performance.now();
     if (process.env.BENCH_DEBUG) console.error(JSON.stringify(clients[0].snapshot()));
     await Promise.race([Promise.all(clients.map((c) => c.drain())), sleep(60_000)]);
+    const drainS = (performance.now() - drainStart) / 1000;
     const wall = (performance.now() - w0) / 1000;
     const cpu1 = procCpuS(server.pid!);
     const rss = procRssMb(server.pid!);
@@ -202,7 +204,7 @@ async function main() {
         samples_sent: sent,
         samples_stored: agg._sum.count ?? 0,
         unacked_batches: unacked,
-        drain_s: +((performance.now() - drainStart) / 1000).toFixed(2),
+        drain_s: +drainS.toFixed(2),
         throughput_samples_per_s: Math.round((agg._sum.count ?? 0) / wall),
         browser_batches: browserBatches,
         p50_ms: pct(latencies, 50),
@@ -255,7 +257,7 @@ async function wsBaseline(devices: number, hz: number, seconds: number, nch: num
     if (wait > 0) await sleep(wait);
     for (let d = 0; d < devices; d++) {
       pending[d].push({ t: k / hz, r: Date.now(), v: Array.from({ length: nch }, (_, c) => Math.sin(k * 0.01 + c + d)) });
-      if ((k + 1) % batchTicks === 0) {
+      if ((k + 1 + d) % batchTicks === 0) {
         socks[d].send(JSON.stringify({ deviceId: `d${d}`, seq: seq[d]++, samples: pending[d] }));
         pending[d] = [];
       }

@@ -12,6 +12,7 @@ function fakeSocket(pending: () => number) {
       get writeBuffer() {
         return new Array(pending());
       },
+      on: () => {},
     },
     emit: (ev: string, x: unknown) => {
       emitted.push([ev, x]);
@@ -25,6 +26,8 @@ describe('BridgeHub fan-out', () => {
   it('drops batches for a slow subscriber, tells it how many, and never blocks the others', () => {
     const metrics = new BridgeMetrics();
     const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, metrics);
+    let now = 0;
+    hub.now = () => now;
     let backlog = 0;
     const slow = fakeSocket(() => backlog);
     const fast = fakeSocket(() => 0);
@@ -32,17 +35,22 @@ describe('BridgeHub fan-out', () => {
     hub.subscribe(fast.socket, 'd1');
     const batch = (seq: number) => ({ deviceId: 'd1', seq, samples: [{ t: seq, r: 0, v: [1] }], s: 0 });
     hub.publish(batch(0));
-    backlog = hub.maxPendingPackets + 1; // the slow browser stops reading
-    for (let k = 1; k <= 5; k++) hub.publish(batch(k));
+    backlog = 10; // a burst is not slowness
+    hub.publish(batch(1));
+    now = 5000; // ... but a buffer that has not drained for 5 s is
+    for (let k = 2; k <= 4; k++) hub.publish(batch(k));
+    backlog = hub.maxPendingPackets + 1; // and so is a huge one
+    now = 5001;
+    hub.publish(batch(5));
     backlog = 0; // it catches up
     hub.publish(batch(6));
     expect(fast.emitted.map(([, b]) => (b as { seq: number }).seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(slow.emitted.map(([ev]) => ev)).toEqual(['batch', 'dropped', 'batch']);
-    expect(slow.emitted[1][1]).toMatchObject({ deviceId: 'd1', count: 5 });
-    expect(metrics.liveDropped.get()).toBe(5);
+    expect(slow.emitted.map(([ev]) => ev)).toEqual(['batch', 'batch', 'dropped', 'batch']);
+    expect(slow.emitted[2][1]).toMatchObject({ deviceId: 'd1', count: 4 });
+    expect(metrics.liveDropped.get()).toBe(4);
     hub.unsubscribe(slow.socket);
     hub.publish(batch(7));
-    expect(slow.emitted).toHaveLength(3);
+    expect(slow.emitted).toHaveLength(4);
     expect(metrics.liveSubscribers).toBe(1);
   });
 

@@ -2,10 +2,12 @@
 // advertisement, per-device write chains (batches of a device are stored in order, one at a
 // time) and rate limits, and the browser subscriptions of /live.
 //
-// Slow browsers: before each emit the subscriber's engine.io write buffer is checked; when more
-// than `maxPendingPackets` packets wait (the browser or its network does not keep up) the batch
-// is dropped for that browser and counted; the next batch that goes through is preceded by a
-// `dropped` notice { deviceId, count }. The server never waits for a browser.
+// Slow browsers: before each emit the subscriber's engine.io write buffer is checked. Packets
+// waiting there are normal in a burst (the transport sends one frame set at a time), so a browser
+// counts as slow when its buffer has not drained for `maxStallMs` while packets wait, or holds more
+// than `maxPendingPackets`. Then the batch is dropped for that browser and counted; the next batch
+// that goes through is preceded by a `dropped` notice { deviceId, count }. The server never waits
+// for a browser, and a stalled one costs at most maxPendingPackets of memory.
 import type { Socket } from 'socket.io';
 import { interlock, type Command, type CommandAck, type Hello, type LiveBatch } from '../../sim/protocol/bridge';
 import { bridgeMetrics, type BridgeMetrics } from './metrics';
@@ -44,12 +46,15 @@ interface DeviceState {
 
 interface SubscriberState {
   dropped: Map<string, number>;
+  lastDrain: number;
 }
 
 export class BridgeHub {
   private devices = new Map<string, DeviceState>();
   private subs = new WeakMap<Socket, SubscriberState>();
-  maxPendingPackets = 32;
+  maxPendingPackets = 4096;
+  maxStallMs = 1000;
+  now: () => number = Date.now;
   /** batches queued per device before the server answers 'busy' */
   maxQueuedBatches = 64;
 
@@ -104,7 +109,13 @@ export class BridgeHub {
       s.subscribers.add(socket);
       this.metrics.liveSubscribers++;
     }
-    if (!this.subs.has(socket)) this.subs.set(socket, { dropped: new Map() });
+    if (!this.subs.has(socket)) {
+      const st: SubscriberState = { dropped: new Map(), lastDrain: this.now() };
+      this.subs.set(socket, st);
+      (socket.conn as unknown as { on?: (ev: string, f: () => void) => void }).on?.('drain', () => {
+        st.lastDrain = this.now();
+      });
+    }
   }
 
   unsubscribe(socket: Socket, deviceId?: string): void {
@@ -124,11 +135,16 @@ export class BridgeHub {
     const s = this.devices.get(batch.deviceId);
     if (!s) return;
     for (const sock of s.subscribers) {
-      const st = this.subs.get(sock) ?? { dropped: new Map<string, number>() };
-      const pending = (sock.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-      if (pending > this.maxPendingPackets || !sock.connected) {
-        st.dropped.set(batch.deviceId, (st.dropped.get(batch.deviceId) ?? 0) + 1);
+      let st = this.subs.get(sock);
+      if (!st) {
+        st = { dropped: new Map<string, number>(), lastDrain: this.now() };
         this.subs.set(sock, st);
+      }
+      const pending = (sock.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+      if (pending === 0) st.lastDrain = this.now();
+      const slow = pending > this.maxPendingPackets || (pending > 0 && this.now() - st.lastDrain > this.maxStallMs);
+      if (slow || !sock.connected) {
+        st.dropped.set(batch.deviceId, (st.dropped.get(batch.deviceId) ?? 0) + 1);
         this.metrics.liveDropped.inc();
         continue;
       }

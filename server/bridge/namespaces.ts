@@ -19,10 +19,13 @@ import {
 import type { DeviceRecord, DeviceRepository } from '../db/devices';
 import type { SampleRepository } from '../db/samples';
 import type { BridgeHub } from './hub';
+import type { GroupWriter } from './writer';
 
 export interface BridgeContext {
   devices: DeviceRepository;
   samples: SampleRepository;
+  /** group commit of new batches */
+  writer: GroupWriter;
   hub: BridgeHub;
   version: string;
   log: (msg: string, err?: unknown) => void;
@@ -163,7 +166,9 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
         }
         if (batch.seq > st.lastSeq + 1 && st.lastSeq >= 0) m.gaps.inc();
         const t0 = performance.now();
-        const { duplicate } = await ctx.samples.put(device.id, batch.seq, batch.samples);
+        // seq > lastSeq: new for this process; another process (scale-out) may have written it,
+        // which the unique (deviceId, seq) index turns into a duplicate
+        const duplicate = await ctx.writer.write(device.id, batch.seq, batch.samples);
         m.writeLatency.observe((performance.now() - t0) / 1000);
         st.lastSeq = Math.max(st.lastSeq, batch.seq);
         if (duplicate) {

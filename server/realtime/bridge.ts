@@ -3,6 +3,7 @@
 import type { Server as SocketIOServer } from 'socket.io';
 import { BridgeHub, rateFromEnv, type RateConfig } from '../bridge/hub';
 import { registerBridgeNamespace, registerLiveBridge } from '../bridge/namespaces';
+import { GroupWriter } from '../bridge/writer';
 import type { Database } from '../db/client';
 import { createDeviceRepository } from '../db/devices';
 import { createSampleRepository } from '../db/samples';
@@ -16,9 +17,11 @@ export interface BridgeRealtimeOptions {
 
 export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeOptions): BridgeHub {
   const hub = new BridgeHub(opts.rate ?? rateFromEnv());
+  const samples = createSampleRepository(opts.db.prisma);
   const ctx = {
     devices: createDeviceRepository(opts.db.prisma),
-    samples: createSampleRepository(opts.db.prisma),
+    samples,
+    writer: new GroupWriter(samples),
     hub,
     version: opts.version,
     log: opts.log ?? ((msg: string, err?: unknown) => console.error(`[bridge] ${msg}`, err ?? '')),
