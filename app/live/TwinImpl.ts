@@ -5,8 +5,9 @@
 //   EKF:   SocEkf (Plett 2004) on the measured current, voltage and temperature -> SOC estimate
 //   residual = measured voltage - twin voltage; an alarm is raised when |residual| stays above
 //   `thresholdV` for `holdS` seconds (device time) and cleared when it stays below for `holdS`.
-// Initial SOC: inverted from the first voltage reading through the OCV table (assumes the device
-// starts near rest; the EKF corrects its own estimate, the twin keeps it).
+// Initial SOC: inverted from the first voltage reading through the OCV table; during the first
+// `warmupS` seconds (default 30) the twin's SOC follows the EKF's estimate (a device rarely starts
+// at rest), and alarms are evaluated only after that; then the twin runs open loop.
 import { createEcmFleet, ocvAt } from '../../sim/battery/ecm';
 import { createPack, stepPack, type Pack } from '../../sim/battery/pack';
 import type { CellParams } from '../../sim/battery/params';
@@ -19,6 +20,7 @@ export interface TwinConfig {
   paramSet?: string;
   thresholdV?: number;
   holdS?: number;
+  warmupS?: number;
 }
 
 export interface TwinFrame {
@@ -46,6 +48,8 @@ export class TwinImpl {
   private lastTemp = 25;
   private thresholdV = 0.05;
   private holdS = 5;
+  private warmupS = 30;
+  private t0 = NaN;
   private alarm = false;
   private overSince = NaN;
   private underSince = NaN;
@@ -58,6 +62,8 @@ export class TwinImpl {
     this.p = getParamSet(cfg.paramSet ?? 'panasonic-ncr18650pf');
     this.thresholdV = cfg.thresholdV ?? 0.05;
     this.holdS = cfg.holdS ?? 5;
+    this.warmupS = cfg.warmupS ?? 30;
+    this.t0 = NaN;
     this.pack = null;
     this.ekf = null;
     this.prevT = NaN;
@@ -105,6 +111,7 @@ export class TwinImpl {
         this.pack = createPack(p, { series: 1, parallel: 1 }, { soc: soc0, tempC }, 1);
         this.ekf = new SocEkf(p, { initialSoc: soc0, socStd0: 0.1 });
         this.prevT = s.t;
+        this.t0 = s.t;
         continue;
       }
       const dtS = s.t - this.prevT;
@@ -115,6 +122,8 @@ export class TwinImpl {
       }
       stepPack(this.pack, p, dtS > 60 ? 0 : iA, ambC, dtS);
       if (vV !== null) this.ekf!.step(iA, vV, tempC, Math.min(dtS, 60));
+      const warm = s.t - this.t0 >= this.warmupS;
+      if (!warm) this.pack.fleet.soc[0] = this.ekf!.soc;
       const twinV = this.pack.packV;
       const res = vV === null ? null : vV - twinV;
       out.t.push(s.t);
@@ -125,7 +134,7 @@ export class TwinImpl {
       out.twinTempC.push(this.pack.maxTempC);
       out.ekfSoc.push(this.ekf!.soc);
       out.twinSoc.push(this.pack.meanSoc);
-      if (res !== null) {
+      if (res !== null && warm) {
         const over = Math.abs(res) > this.thresholdV;
         if (over) {
           this.underSince = NaN;
