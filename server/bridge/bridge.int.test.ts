@@ -8,9 +8,12 @@ import { createServer, type TwinbenchServer } from '../app';
 import { openDatabase, type Database } from '../db/client';
 import { createDeviceRepository } from '../db/devices';
 import { createSampleRepository } from '../db/samples';
-import { createTestSqliteConfig } from '../db/testing';
+import { createTestPostgresConfig, createTestSqliteConfig } from '../db/testing';
+import type { DatabaseConfig } from '../db/config';
 
-let sqlite: ReturnType<typeof createTestSqliteConfig>;
+// TWINBENCH_TEST_BRIDGE_DB=postgresql runs the same checks against PostgreSQL (127.0.0.1:5432/test)
+const kind = process.env.TWINBENCH_TEST_BRIDGE_DB === 'postgresql' ? 'postgresql' : 'sqlite';
+let cleanup: () => unknown = () => {};
 let db: Database;
 let server: TwinbenchServer;
 let base: string;
@@ -19,8 +22,17 @@ let deviceId: string;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-  sqlite = createTestSqliteConfig();
-  db = await openDatabase(sqlite.config);
+  let config: DatabaseConfig;
+  if (kind === 'postgresql') {
+    const pg = await createTestPostgresConfig();
+    config = pg.config;
+    cleanup = pg.cleanup;
+  } else {
+    const sq = createTestSqliteConfig();
+    config = sq.config;
+    cleanup = sq.cleanup;
+  }
+  db = await openDatabase(config);
   server = await createServer({ next: false, db, log: () => {} });
   base = (await server.listen(0, '127.0.0.1')).url;
   const added = await createDeviceRepository(db.prisma).add({ name: 'cell tester 1', site: 'lab' });
@@ -32,7 +44,7 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await server?.close(0);
   await db?.close();
-  sqlite?.cleanup();
+  await cleanup();
 });
 
 function connect(nsp: string, auth?: object): ClientSocket {
@@ -57,7 +69,7 @@ const hello = (): Hello => ({
   commands: ['setCurrent'],
 });
 
-describe('/bridge', () => {
+describe(`/bridge (${kind})`, () => {
   it('refuses missing and wrong tokens with a reason', async () => {
     await expect(connected(connect('/bridge'))).rejects.toThrow(/authentication required/);
     await expect(connected(connect('/bridge', { token: token.slice(0, -2) + 'xx' }))).rejects.toThrow(/invalid device token/);
