@@ -1,7 +1,7 @@
 // Live-bridge benchmark: N devices x H Hz x C channels into one server process (real process,
 // temp SQLite or DATABASE_URL) and one browser-like subscriber on /live subscribed to every
 // device; then the same flow over a bare `ws` server (no validation, no database) as a baseline.
-//   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--no-baseline]
+//   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--procs P] [--no-baseline]
 // Devices close their batches at staggered ticks (device d at ticks k with (k + 1 + d) % ticks per batch == 0),
 // as independent devices would. Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
 // time `r` (batches are closed right after that sample, so batching delay is not counted).
@@ -9,7 +9,7 @@
 // ws_baseline_ratio = server_cpu_pct / baseline server_cpu_pct (cost of our stack per sample
 // relative to bare websockets at the same load).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,8 @@ const { values: a } = parseArgs({
     'batch-s': { type: 'string', default: '1' },
     'no-baseline': { type: 'boolean' },
     'ws-server': { type: 'string' },
+    driver: { type: 'string' },
+    procs: { type: 'string' },
   },
 });
 
@@ -89,8 +91,51 @@ if (a['ws-server']) {
     });
   });
   wss.on('listening', () => process.stdout.write('ws ready\n'));
+} else if (a.driver) {
+  await driver(a.driver);
 } else {
   await main();
+}
+
+interface DriverJob {
+  base: string;
+  tokens: string[];
+  offset: number;
+  hz: number;
+  seconds: number;
+  nch: number;
+  batchTicks: number;
+}
+
+/** Child mode: drives a slice of the devices; "ready" when connected, starts on "go" (stdin). */
+async function driver(file: string) {
+  const job = JSON.parse(readFileSync(file, 'utf8')) as DriverJob;
+  const channels: Channel[] = Array.from({ length: job.nch }, (_, i) => ({ id: `c${i}`, name: `channel ${i}`, unit: 'V', kind: i === 0 ? 'current' : i === 1 ? 'voltage' : 'other', range: [-1e6, 1e6] }));
+  const clients = job.tokens.map((token) => new BridgeClient({ server: job.base, token, channels, flushMs: 3_600_000, maxBatchSamples: 2000, log: () => {} }));
+  const t0c = Date.now();
+  while (clients.some((c) => !c.snapshot().connected) && Date.now() - t0c < 60_000) await sleep(100);
+  process.stdout.write('ready\n');
+  await new Promise<void>((r) => process.stdin.once('data', () => r()));
+  const w0 = performance.now();
+  const ticks = Math.round(job.seconds * job.hz);
+  for (let k = 0; k < ticks; k++) {
+    const wait = w0 + (k * 1000) / job.hz - performance.now();
+    if (wait > 0) await sleep(wait);
+    for (let i = 0; i < clients.length; i++) {
+      const d = job.offset + i;
+      const vals = new Array<number>(job.nch);
+      for (let c = 0; c < job.nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
+      clients[i].push(k / job.hz, vals);
+      if ((k + 1 + d) % job.batchTicks === 0) clients[i].flush();
+    }
+  }
+  for (const c of clients) c.flush();
+  await Promise.race([Promise.all(clients.map((c) => c.drain())), sleep(60_000)]);
+  const sent = clients.reduce((s, c) => s + c.snapshot().samplesIn, 0);
+  const unacked = clients.reduce((s, c) => s + c.snapshot().buffered, 0);
+  for (const c of clients) c.close();
+  process.stdout.write(JSON.stringify({ sent, unacked }) + '\n');
+  process.exit(0);
 }
 
 async function main() {
@@ -99,7 +144,6 @@ async function main() {
   const seconds = Number(a.seconds);
   const nch = Number(a.channels);
   const batchTicks = Math.max(1, Math.round(Number(a['batch-s']) * hz));
-  const channels: Channel[] = Array.from({ length: nch }, (_, i) => ({ id: `c${i}`, name: `channel ${i}`, unit: 'V', kind: i === 0 ? 'current' : i === 1 ? 'voltage' : 'other', range: [-1e6, 1e6] }));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-bridge-'));
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -149,41 +193,49 @@ async function main() {
       if (bad) throw new Error(`subscribe failed: ${bad.error}`);
     }
 
-    // devices connect
-    const clients = tokens.map(
-      (token) => new BridgeClient({ server: base, token, channels, flushMs: 3_600_000, maxBatchSamples: 2000, log: () => {} }),
-    );
-    const t0c = Date.now();
-    while (clients.some((c) => !c.snapshot().connected) && Date.now() - t0c < 60_000) await sleep(100);
+    // devices: driven by `procs` child processes (one process cannot drive 1000 socket.io clients
+    // at 10 Hz without becoming the bottleneck itself)
+    const procs = Math.max(1, Math.min(devices, Number(a.procs ?? Math.min(4, Math.ceil(devices / 250)))));
+    const drivers: ChildProcess[] = [];
+    const results: Promise<{ sent: number; unacked: number }>[] = [];
+    const readies: Promise<void>[] = [];
+    for (let p = 0; p < procs; p++) {
+      const lo = Math.floor((p * devices) / procs);
+      const hi = Math.floor(((p + 1) * devices) / procs);
+      const job: DriverJob = { base, tokens: tokens.slice(lo, hi), offset: lo, hz, seconds, nch, batchTicks };
+      const file = path.join(tmp, `driver-${p}.json`);
+      writeFileSync(file, JSON.stringify(job));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bridge.ts', '--driver', file], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+      children.push(child);
+      drivers.push(child);
+      let buf = '';
+      readies.push(waitLine(child, /ready/));
+      results.push(
+        new Promise((resolve, reject) => {
+          child.stdout!.on('data', (c: Buffer) => {
+            buf += c.toString();
+            const m = /(\{.*\})\n/.exec(buf);
+            if (m) resolve(JSON.parse(m[1]) as { sent: number; unacked: number });
+          });
+          child.once('exit', (code) => code !== 0 && reject(new Error(`driver exited ${code}`)));
+        }),
+      );
+    }
+    await Promise.all(readies);
 
     // send phase
     const cpu0 = procCpuS(server.pid!);
     const w0 = performance.now();
-    const ticks = Math.round(seconds * hz);
-    const vals = new Array<number>(nch).fill(0);
-    for (let k = 0; k < ticks; k++) {
-      const due = w0 + (k * 1000) / hz;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      for (let d = 0; d < devices; d++) {
-        for (let c = 0; c < nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
-        clients[d].push(k / hz, vals.slice());
-        if ((k + 1 + d) % batchTicks === 0) clients[d].flush();
-      }
-    }
-    for (const c of clients) c.flush();
-    const drainStart = performance.now();
-    if (process.env.BENCH_DEBUG) console.error(JSON.stringify(clients[0].snapshot()));
-    await Promise.race([Promise.all(clients.map((c) => c.drain())), sleep(60_000)]);
-    const drainS = (performance.now() - drainStart) / 1000;
+    for (const d of drivers) d.stdin!.write('go\n');
+    const done = await Promise.all(results);
     const wall = (performance.now() - w0) / 1000;
+    const drainS = wall - seconds;
     const cpu1 = procCpuS(server.pid!);
     const rss = procRssMb(server.pid!);
     await sleep(300);
     if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => /live|connected|rejected/.test(l) && !l.startsWith('#')).join('\n'));
-    const sent = clients.reduce((s, c) => s + c.snapshot().samplesIn, 0);
-    const unacked = clients.reduce((s, c) => s + c.snapshot().buffered, 0);
-    for (const c of clients) c.close();
+    const sent = done.reduce((s, r) => s + r.sent, 0);
+    const unacked = done.reduce((s, r) => s + r.unacked, 0);
     sub.close();
     const agg = await db.prisma.sampleBatch.aggregate({ _sum: { count: true } });
     await db.close();
@@ -205,6 +257,7 @@ async function main() {
         samples_stored: agg._sum.count ?? 0,
         unacked_batches: unacked,
         drain_s: +drainS.toFixed(2),
+        driver_procs: procs,
         throughput_samples_per_s: Math.round((agg._sum.count ?? 0) / wall),
         browser_batches: browserBatches,
         p50_ms: pct(latencies, 50),
