@@ -131,7 +131,22 @@ export class BridgeHub {
     return n;
   }
 
+  /** set when several server processes share rooms (Redis adapter): forwards to the others */
+  remote: { publish(batch: LiveBatch): void; status(deviceId: string, status: object): void; command(deviceId: string, cmd: Command): Promise<CommandAck | null> } | null = null;
+
+  /** to this process's subscribers and, with scale-out, to the other processes' */
   publish(batch: LiveBatch): void {
+    this.publishLocal(batch);
+    this.remote?.publish(batch);
+  }
+
+  statusToSubscribers(deviceId: string, status: object, fromRemote = false): void {
+    const s = this.devices.get(deviceId);
+    if (s) for (const sub of s.subscribers) sub.emit('status', { deviceId, ...status });
+    if (!fromRemote) this.remote?.status(deviceId, status);
+  }
+
+  publishLocal(batch: LiveBatch): void {
     const s = this.devices.get(batch.deviceId);
     if (!s) return;
     for (const sock of s.subscribers) {
@@ -160,6 +175,23 @@ export class BridgeHub {
 
   /** Sends a command to a connected device after the safety interlock; resolves with its ack. */
   async command(deviceId: string, cmd: Command): Promise<CommandAck> {
+    const s = this.devices.get(deviceId);
+    if ((!s?.socket || !s.hello) && this.remote) {
+      // the device may be connected to another server process
+      const a = await this.remote.command(deviceId, cmd);
+      if (a) return a;
+    }
+    return this.commandLocal(deviceId, cmd);
+  }
+
+  /** null when the device is not connected here */
+  async commandLocalOrNull(deviceId: string, cmd: Command): Promise<CommandAck | null> {
+    const s = this.devices.get(deviceId);
+    if (!s?.socket || !s.hello) return null;
+    return this.commandLocal(deviceId, cmd);
+  }
+
+  private async commandLocal(deviceId: string, cmd: Command): Promise<CommandAck> {
     const s = this.devices.get(deviceId);
     if (!s?.socket || !s.hello) {
       this.metrics.commands.inc(1, { result: 'offline' });

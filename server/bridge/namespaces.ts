@@ -29,6 +29,8 @@ export interface BridgeContext {
   hub: BridgeHub;
   version: string;
   log: (msg: string, err?: unknown) => void;
+  /** devices connected to /bridge on any server process */
+  connectedDeviceIds: () => Promise<Set<string>>;
 }
 
 type Ack = (answer: unknown) => void;
@@ -210,8 +212,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
       if (!hello) return reject(ack, 'no_hello', 'send hello first (protocol handshake)');
       const p = parseStatus(payload);
       if (!p.ok) return reject(ack, 'invalid_status', p.error, { issues: p.issues });
-      const st = hub.state(device.id);
-      for (const sub of st.subscribers) sub.emit('status', { deviceId: device.id, ...p.value });
+      hub.statusToSubscribers(device.id, p.value);
       if (ack) ack({ ok: true });
     });
 
@@ -226,7 +227,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
       const st = hub.state(device.id);
       if (st.socket === socket) {
         st.socket = null;
-        for (const sub of st.subscribers) sub.emit('status', { deviceId: device.id, state: 'offline' });
+        hub.statusToSubscribers(device.id, { state: 'offline' });
       }
     });
   });
@@ -244,9 +245,10 @@ export function registerLiveBridge(nsp: Namespace, ctx: BridgeContext): void {
       if (!ack) return;
       try {
         const list = await ctx.devices.list();
+        const online = await ctx.connectedDeviceIds();
         ack({
           ok: true,
-          devices: list.map((d) => ({ id: d.id, name: d.name, site: d.site, channels: d.channels, commands: d.commands, lastSeenAt: d.lastSeenAt, connected: hub.isConnected(d.id) })),
+          devices: list.map((d) => ({ id: d.id, name: d.name, site: d.site, channels: d.channels, commands: d.commands, lastSeenAt: d.lastSeenAt, connected: online.has(d.id) })),
         });
       } catch (err) {
         log('listing devices failed', err);
@@ -265,10 +267,11 @@ export function registerLiveBridge(nsp: Namespace, ctx: BridgeContext): void {
         if (!device) return reply(refusal(`unknown device '${deviceId}'`));
         // subscribe first, then read history: a batch in between may arrive twice (seq tells)
         hub.subscribe(socket, deviceId);
+        const online = await ctx.connectedDeviceIds();
         const history = await ctx.samples.recent(deviceId, HISTORY_BATCHES);
         reply({
           ok: true,
-          device: { id: device.id, name: device.name, site: device.site, channels: device.channels, commands: device.commands, connected: hub.isConnected(device.id) },
+          device: { id: device.id, name: device.name, site: device.site, channels: device.channels, commands: device.commands, connected: online.has(device.id) },
           history: history.map((b): LiveBatch => ({ deviceId, seq: b.seq, samples: b.samples, s: b.storedAt.getTime() })),
         });
       } catch (err) {
