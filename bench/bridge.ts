@@ -234,6 +234,9 @@ async function main() {
     const rss = procRssMb(server.pid!);
     await sleep(300);
     if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => /live|connected|rejected/.test(l) && !l.startsWith('#')).join('\n'));
+    // server-side view: bridge receive time -> durable ack (from /metrics)
+    const metricsText = await (await fetch(`${base}/metrics`)).text();
+    const ingest = histogramQuantiles(metricsText, 'twinbench_bridge_ingest_latency_seconds');
     const sent = done.reduce((s, r) => s + r.sent, 0);
     const unacked = done.reduce((s, r) => s + r.unacked, 0);
     sub.close();
@@ -263,6 +266,8 @@ async function main() {
         p50_ms: pct(latencies, 50),
         p99_ms: pct(latencies, 99),
         dropped_to_browser: dropped,
+        server_ingest_p50_ms: ingest.p50,
+        server_ingest_p99_ms: ingest.p99,
         server_cpu_pct: +cpuPct.toFixed(1),
         server_rss_mb: +rss.toFixed(0),
         ws_baseline_cpu_pct: baseline ? +baseline.cpu.toFixed(1) : null,
@@ -323,4 +328,17 @@ async function wsBaseline(devices: number, hz: number, seconds: number, nch: num
   sub.close();
   srv.kill('SIGTERM');
   return { cpu, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+/** p50/p99 upper bucket bounds (ms) of a Prometheus histogram in /metrics text */
+function histogramQuantiles(text: string, name: string): { p50: number | null; p99: number | null } {
+  const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm');
+  const buckets: [number, number][] = [];
+  for (const m of text.matchAll(re)) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const q = (p: number) => {
+    const b = buckets.find(([, c]) => c >= p * total);
+    return b ? b[0] * 1000 : null;
+  };
+  return total ? { p50: q(0.5), p99: q(0.99) } : { p50: null, p99: null };
 }
