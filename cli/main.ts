@@ -21,8 +21,8 @@ const COMMANDS: Record<string, Command> = {
   'replay-cell': { summary: 'drive the cell model with a measured current profile (CSV)', load: () => import('./replayCell') },
   identify: { summary: 'fit cell parameters from measured data', load: () => import('./identify') },
   'validate-twin': { summary: 'check the twin against reference data', load: () => import('./validateTwin') },
-  bridge: { summary: 'connect a device (or a virtual one) to the server', load: optional('./bridge') },
-  device: { summary: 'manage devices registered on the server', load: optional('./device') },
+  bridge: { summary: 'connect a device (or a virtual one) to the server', load: () => import('./bridge') },
+  device: { summary: 'manage devices registered on the server', load: () => import('./device') },
 };
 
 function version(): string {
