@@ -33,7 +33,8 @@ const parallel = 32;
 
 function runCase(nodes: number): void {
   const n = series * parallel;
-  const pack = createPack(p, { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 } }, { soc: 0.5, tempC: 25, rcPairs: 1 }, 1);
+  // the container network owns the cell temperatures (writeCellTemps below): skip the ECM's lumped node
+  const pack = createPack(p, { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 }, cellThermal: 'external' }, { soc: 0.5, tempC: 25, rcPairs: 1 }, 1);
   const c = createContainer(container40ft({ nodes, cells: n }), { tempC: 25, ambientC: 35 });
   const bms = createBmsMonitor(n, bmsLimitsFromCell(p, { parallel }), { cellTarget: (i) => `container1/cell[${i}]` });
   const iHalfC = 0.5 * p.capacityAh * parallel;
@@ -145,7 +146,7 @@ function runTwin(): void {
   const n = series * parallel;
   const tw = createContainerTwin({
     params: p,
-    pack: { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 } },
+    pack: { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 }, cellThermal: 'external' },
     container: container40ft({ nodes: n, cells: n }),
     runawaySet: getRunawaySet('CAI19'),
     init: { soc: 0.5, tempC: 25, ambientC: 35 },

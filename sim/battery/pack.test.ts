@@ -160,6 +160,56 @@ describe('pack', () => {
     expect(Math.abs((iCp * pack.packV) / pW - 1)).toBeLessThan(1e-3);
   });
 
+  it('the fused fast path matches the general path (linearize + share + stepEcmFleet) to rounding', () => {
+    // replacing one hot array by a fresh one (not a view of pack.state) sends a pack down the general path
+    const cases: [CellParams, number, number][] = [
+      [PANA, 6, 4], // 2 RC, current-dependent R0 (two passes), 6 temperature rows
+      [LINEAR, 6, 4],
+      [getParamSet('nmc-huria2012'), 5, 3], // 1 RC, 3 temperature rows
+      [getParamSet('lco-chen2006'), 5, 3], // 2 RC, one temperature row
+    ];
+    for (const [p, series, parallel] of cases) {
+      const spec = { series, parallel, spread: { capacityRelStd: 0.03, r0RelStd: 0.1 } };
+      const fast = createPack(p, spec, { soc: 0.9, tempC: 20 }, 11);
+      const ref = createPack(p, spec, { soc: 0.9, tempC: 20 }, 11);
+      ref.shareA = new Float64Array(ref.shareA.length);
+      let maxDi = 0;
+      let maxDv = 0;
+      for (let k = 0; k < 1500; k++) {
+        const i = parallel * profile(k) * (p.capacityAh / 2.9);
+        const amb = 10 + 25 * Math.sin(k / 300) ** 2; // moves the cells across temperature rows
+        stepPack(fast, p, i, amb, 1);
+        stepPack(ref, p, i, amb, 1);
+        for (let c = 0; c < series * parallel; c++) {
+          maxDi = Math.max(maxDi, Math.abs(fast.cellCurrentA[c] - ref.cellCurrentA[c]));
+          maxDv = Math.max(maxDv, Math.abs(fast.fleet.terminalV[c] - ref.fleet.terminalV[c]));
+        }
+        expect(Math.abs(fast.packV - ref.packV)).toBeLessThan(1e-9);
+        expect(Math.abs(fast.meanSoc - ref.meanSoc)).toBeLessThan(1e-12);
+        expect(fast.maxTempC).toBeCloseTo(ref.maxTempC, 9);
+      }
+      expect(fast.fusedSteps).toBeGreaterThan(1490); // the first step at a new dt is general
+      expect(ref.fusedSteps).toBe(0);
+      expect(maxDi).toBeLessThan(1e-8);
+      expect(maxDv).toBeLessThan(1e-10);
+      expect(Array.from(fast.fleet.clampCounts)).toEqual(Array.from(ref.fleet.clampCounts));
+    }
+  });
+
+  it("cellThermal 'external' leaves tempC to the caller and changes nothing else", () => {
+    const spec = { series: 3, parallel: 4, spread: { capacityRelStd: 0.02, r0RelStd: 0.05 } };
+    const a = createPack(PANA, spec, { soc: 0.8, tempC: 25 }, 2);
+    const b = createPack(PANA, { ...spec, cellThermal: 'external' as const }, { soc: 0.8, tempC: 25 }, 2);
+    for (let k = 0; k < 500; k++) {
+      stepPack(a, PANA, 4 * profile(k), 30, 1);
+      stepPack(b, PANA, 4 * profile(k), 30, 1);
+      expect(Array.from(b.fleet.tempC).every((t) => t === 25)).toBe(true);
+      a.fleet.tempC.fill(25); // the 'caller' of a owns the temperatures too
+      expect(Array.from(b.fleet.heatW)).toEqual(Array.from(a.fleet.heatW));
+      expect(Array.from(b.fleet.terminalV)).toEqual(Array.from(a.fleet.terminalV));
+    }
+  });
+
   it('rejects bad specs with a path', () => {
     expect(() => createPack(PANA, { series: 0, parallel: 1 }, { soc: 0.5, tempC: 25 }, 1)).toThrow(/pack.series/);
     expect(() => createPack(PANA, { series: 1, parallel: 1.5 }, { soc: 0.5, tempC: 25 }, 1)).toThrow(/pack.parallel/);

@@ -29,7 +29,8 @@
  * cell-to-cell conduction.
  */
 import type { CellParams } from './params';
-import { createEcmFleet, stepEcmFleet, ocvAt, type EcmFleet } from './ecm';
+import { createEcmFleet, stepEcmFleet, ocvAt, type EcmFleet, type CompiledCell } from './ecm';
+import type { ThermalCoefficients } from './thermal';
 import { Rng } from '../core/rng';
 
 export interface BalancingSpec {
@@ -46,6 +47,13 @@ export interface PackSpec {
   parallel: number;
   spread?: { capacityRelStd: number; r0RelStd: number; socAbsStd?: number };
   balancing?: BalancingSpec;
+  /**
+   * 'lumped' (default): every cell's own lumped thermal node (ecm.ts) is stepped.
+   * 'external': the caller owns the cell temperatures (e.g. a container network that writes
+   * fleet.tempC after every step); stepPack leaves tempC (and jigTempC) as they were at the start
+   * of the step and skips the lumped update. heatW is computed either way.
+   */
+  cellThermal?: 'lumped' | 'external';
 }
 
 export interface Pack {
@@ -79,6 +87,21 @@ export interface Pack {
   groupA: Float64Array;
   groupB: Float64Array;
   groupIPred: Float64Array;
+  /**
+   * One buffer behind the hot per-cell arrays: fleet.soc, v1V, v2V, tempC, capacityAh, r0Scale,
+   * terminalV, ocvV, heatW, capSeen, invCap and cellCurrentA, shareA, shareB are views of
+   * consecutive n-long slices of `state` (in that order). The fused step indexes `state` alone:
+   * V8 then tracks one typed array in its inner loops instead of fourteen (each typed array costs
+   * a data-pointer and length load per access once registers run out), about 1.5x faster.
+   * The views are ordinary Float64Arrays for every other reader and writer.
+   */
+  state: Float64Array;
+  /** the views as created (the fused step checks that nobody replaced one) */
+  stateViews: Float64Array[];
+  /** steps taken by the fused fast path (diagnostics; the others took the general path) */
+  fusedSteps: number;
+  /** scratch for cellThermal 'external' on the general path (tempC, jigTempC), 2 n */
+  tempKeep: Float64Array;
 }
 
 function checkSpec(spec: PackSpec): void {
@@ -93,11 +116,31 @@ function checkSpec(spec: PackSpec): void {
     if (!(s.r0RelStd >= 0 && s.r0RelStd < 1)) bad('spread.r0RelStd', `must be in [0, 1), got ${s.r0RelStd}`);
     if (s.socAbsStd !== undefined && !(s.socAbsStd >= 0 && s.socAbsStd < 0.5)) bad('spread.socAbsStd', `must be in [0, 0.5), got ${s.socAbsStd}`);
   }
+  if (spec.cellThermal !== undefined && spec.cellThermal !== 'lumped' && spec.cellThermal !== 'external')
+    bad('cellThermal', `must be 'lumped' or 'external', got ${String(spec.cellThermal)}`);
   const b = spec.balancing;
   if (b) {
     if (b.thresholdV !== undefined && !(b.thresholdV > 0)) bad('balancing.thresholdV', `must be > 0, got ${b.thresholdV}`);
     if (b.bleedOhm !== undefined && !(b.bleedOhm > 0)) bad('balancing.bleedOhm', `must be > 0, got ${b.bleedOhm}`);
   }
+}
+
+// slots of Pack.state: the fleet arrays (in this order), then the pack's per-cell arrays
+const FLEET_SLOTS = ['soc', 'v1V', 'v2V', 'tempC', 'capacityAh', 'r0Scale', 'terminalV', 'ocvV', 'heatW', 'capSeen', 'invCap'] as const;
+const SLOT_I = 11; // cellCurrentA
+const SLOT_A = 12; // shareA
+const SLOT_IB = 13; // shareB
+const STATE_SLOTS = 14;
+
+/** true while every hot array is still the view of pack.state created by createPack */
+function stateIntact(pack: Pack): boolean {
+  const f = pack.fleet;
+  const v = pack.stateViews;
+  return (
+    f.soc === v[0] && f.v1V === v[1] && f.v2V === v[2] && f.tempC === v[3] && f.capacityAh === v[4] && f.r0Scale === v[5] &&
+    f.terminalV === v[6] && f.ocvV === v[7] && f.heatW === v[8] && f.capSeen === v[9] && f.invCap === v[10] &&
+    pack.cellCurrentA === v[SLOT_I] && pack.shareA === v[SLOT_A] && pack.shareB === v[SLOT_IB]
+  );
 }
 
 function clip(x: number, lo: number, hi: number): number {
@@ -133,10 +176,18 @@ export function createPack(
       }
     }
   }
+  const state = new Float64Array(STATE_SLOTS * n);
+  const views: Float64Array[] = [];
+  for (let s = 0; s < STATE_SLOTS; s++) views.push(state.subarray(s * n, (s + 1) * n));
+  const fl = fleet as { -readonly [K in keyof EcmFleet]: EcmFleet[K] };
+  for (const [s, name] of FLEET_SLOTS.entries()) {
+    views[s].set(fl[name]);
+    fl[name] = views[s];
+  }
   const pack: Pack = {
     fleet,
     spec,
-    cellCurrentA: new Float64Array(n),
+    cellCurrentA: views[SLOT_I],
     groupV: new Float64Array(series),
     bleedA: new Float64Array(series),
     balancing: new Uint8Array(series),
@@ -150,11 +201,15 @@ export function createPack(
     maxSoc: 0,
     meanSoc: 0,
     balancingWh: 0,
-    shareA: new Float64Array(n),
-    shareB: new Float64Array(n),
+    shareA: views[SLOT_A],
+    shareB: views[SLOT_IB],
     groupA: new Float64Array(series),
     groupB: new Float64Array(series),
     groupIPred: new Float64Array(series),
+    tempKeep: new Float64Array(spec.cellThermal === 'external' ? 2 * n : 0),
+    state,
+    stateViews: views,
+    fusedSteps: 0,
   };
   updateOutputs(pack);
   return pack;
@@ -221,6 +276,7 @@ function ensureCompiled(f: EcmFleet, p: CellParams): void {
 // has stepped with a dt. Use them when present and laid out as expected (checked), so the
 // prediction uses exactly the step's a_j, b_j; otherwise evaluate exp(-dt/tau) per cell.
 const TAB_STRIDE = 8;
+const KELVIN = 273.15;
 function stepTableFor(m: EcmFleet['model'], dtS: number): Float64Array | null {
   const t = m.stepTable;
   if (m.stepDt !== dtS || t.length !== m.nodes * TAB_STRIDE) return null;
@@ -424,27 +480,310 @@ export function stepPack(pack: Pack, p: CellParams, packCurrentA: number, ambien
   const f = pack.fleet;
   const { series, parallel } = pack.spec;
   updateBalancing(pack, packCurrentA, p);
-  const I = pack.cellCurrentA;
-  if (parallel === 1) {
-    for (let g = 0; g < series; g++) I[g] = packCurrentA + pack.bleedA[g];
-  } else {
-    // linearize each group at its equal-share current, then share exactly; models whose
-    // resistance depends on |I| (or with hysteresis) get a second pass at the first solution
-    for (let g = 0; g < series; g++) pack.groupIPred[g] = (packCurrentA + pack.bleedA[g]) / parallel;
-    linearize(pack, p, dtS, null);
-    shareGroups(pack, packCurrentA);
-    const m = f.model;
-    if (m.cur !== null || m.hystM !== null) {
-      linearize(pack, p, dtS, I);
-      shareGroups(pack, packCurrentA);
-    }
-  }
-  stepEcmFleet(f, p, I, ambientC, dtS);
+  // bleed energy at the group voltages the BMS measured (previous step), as bleedA was set
   let wh = 0;
   for (let g = 0; g < series; g++) if (pack.bleedA[g] !== 0) wh += pack.bleedA[g] * pack.groupV[g];
   pack.balancingWh += (wh * dtS) / 3600;
+  const fused = parallel > 1 && stateIntact(pack) ? fusedModel(f, p, dtS) : null;
+  if (fused !== null) {
+    stepFused(pack, fused, fused.thermal!, packCurrentA, ambientC, dtS);
+    pack.fusedSteps++;
+  } else {
+    const I = pack.cellCurrentA;
+    if (parallel === 1) {
+      for (let g = 0; g < series; g++) I[g] = packCurrentA + pack.bleedA[g];
+    } else {
+      // linearize each group at its equal-share current, then share exactly; models whose
+      // resistance depends on |I| (or with hysteresis) get a second pass at the first solution
+      for (let g = 0; g < series; g++) pack.groupIPred[g] = (packCurrentA + pack.bleedA[g]) / parallel;
+      linearize(pack, p, dtS, null);
+      shareGroups(pack, packCurrentA);
+      const m = f.model;
+      if (m.cur !== null || m.hystM !== null) {
+        linearize(pack, p, dtS, I);
+        shareGroups(pack, packCurrentA);
+      }
+    }
+    if (pack.spec.cellThermal === 'external') {
+      // the caller owns the temperatures: step the ECM, then put the start-of-step values back
+      const keep = pack.tempKeep;
+      keep.set(f.tempC);
+      keep.set(f.jigTempC, f.n);
+      stepEcmFleet(f, p, I, ambientC, dtS);
+      f.tempC.set(keep.subarray(0, f.n));
+      f.jigTempC.set(keep.subarray(f.n));
+    } else stepEcmFleet(f, p, I, ambientC, dtS);
+    updateOutputs(pack);
+  }
   pack.packCurrentA = packCurrentA;
-  updateOutputs(pack);
+}
+
+/**
+ * The compiled model when the fused step applies: same params object as the fleet's tables, the
+ * ECM's per-dt node table and thermal coefficients already built for this dt (ecm.ts builds them
+ * on its first step with a dt, so the first step at a new dt takes the general path), no
+ * hysteresis and a one-node lumped thermal model. Otherwise null (general path).
+ */
+function fusedModel(f: EcmFleet, p: CellParams, dtS: number): CompiledCell | null {
+  const m = f.model;
+  if (m.params !== p || m.hystM !== null || stepTableFor(m, dtS) === null) return null;
+  const th = m.thermal;
+  if (th === null || th.dtS !== dtS || th.twoNode) return null;
+  return m;
+}
+
+/**
+ * Fused fast path of stepPack (parallel > 1, constant dt): group by group, in one sweep over the
+ * fleet while the group's 32 or so cells sit in L1 cache,
+ *   1. per-cell affine end-of-step voltage V_k = a_k - b_k I_k at the predicted current (as
+ *      linearize(); with current-dependent resistance a second pass at the first solution),
+ *   2. the closed-form sharing (as shareGroups()),
+ *   3. the ECM step of every cell at its current, with the arithmetic of ecm.ts kernel1 / kernel2 /
+ *      kernelCur (same node table, same lerp order and clamping, clamp counts kept), so the cell
+ *      state matches stepEcmFleet bit for bit at the same currents,
+ *   4. the pack outputs of updateOutputs() (same summation order).
+ * Compared with the general path it evaluates the temperature index and 1/capacity once per cell,
+ * avoids the 4-weight bilinear form and the object lookups in the inner loops, does no second sweep
+ * for the outputs, and keeps 1/b_k instead of dividing again. The currents agree with the general
+ * path to rounding (pack.test.ts checks both paths against each other).
+ */
+function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCurrentA: number, ambientC: number, dtS: number): void {
+  const f = pack.fleet;
+  const series = pack.spec.series;
+  const P = pack.spec.parallel;
+  const S = pack.state; // every per-cell array below is a slice of S (see Pack.state)
+  const n = f.n;
+  const SOC = 0, V1 = n, V2 = 2 * n, TEMP = 3 * n, CAP = 4 * n, R0S = 5 * n, VT = 6 * n, OCV = 7 * n, HEAT = 8 * n;
+  const CAPSEEN = 9 * n, INVCAP = 10 * n, CUR = 11 * n, SA = 12 * n, SIB = 13 * n; // SIB: 1 / b_k
+  const bleed = pack.bleedA, groupV = pack.groupV, groupA = pack.groupA, groupB = pack.groupB;
+  const tab = m.stepTable;
+  const rc2 = f.rcPairs === 2;
+  const hasDudt = m.hasDudt;
+  const lumped = pack.spec.cellThermal !== 'external';
+  const s0 = m.gS.x0, sInv = m.gS.invDx, sMax = m.gS.n - 1, nS = m.gS.n;
+  const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
+  const tRow = m.gT.n === 1 ? 0 : nS * TAB_STRIDE;
+  const itMax = tMax > 0 ? tMax - 1 : 0;
+  const kSoc = dtS / 3600;
+  const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
+  // current-dependent multipliers [temp][|I|] (kernelCur); without them kR0 = kRc = 1 exactly
+  const cur = m.cur;
+  const hasCur = cur !== null;
+  const sI = hasCur ? cur.r0s : tab, sR = hasCur ? cur.rcs : tab;
+  const i0 = hasCur ? cur.gI.x0 : 0, nI = hasCur ? cur.gI.n : 1;
+  const iInv = nI === 1 ? 0 : cur!.gI.invDx, iMax = nI - 1, iiMax = iMax > 0 ? iMax - 1 : 0;
+  const iStep = nI === 1 ? 0 : 1, tRowI = m.gT.n === 1 ? 0 : nI;
+  const passes = hasCur ? 2 : 1;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // clamp counts (added to f.clampCounts at the end)
+  let vPack = 0, vMin = Infinity, vMax = -Infinity, tMin = Infinity, tMax2 = -Infinity;
+  let zMin = Infinity, zMax = -Infinity, qz = 0, qs = 0;
+  for (let g = 0; g < series; g++) {
+    const o = g * P;
+    const e = o + P;
+    const ig = packCurrentA + bleed[g];
+    const ipg = ig / P;
+    // ---- 1 + 2: linearize (at the equal share, then at the first solution) and share
+    for (let pass = 0; pass < passes; pass++) {
+      let sumInvB = 0;
+      let sumAoverB = 0;
+      for (let k = o; k < e; k++) {
+        const ip = pass === 0 ? ipg : S[CUR + k];
+        const c = S[CAP + k];
+        if (c !== S[CAPSEEN + k]) {
+          S[CAPSEEN + k] = c;
+          S[INVCAP + k] = 1 / c;
+        }
+        const dz = kSoc * S[INVCAP + k];
+        const z = S[SOC + k] - ip * dz;
+        let us = (z - s0) * sInv;
+        let sl = sInv; // dOCV/dSOC scale; 0 where the SOC is clamped (the table is flat there)
+        if (!(us > 0)) {
+          us = 0;
+          sl = 0;
+        } else if (us >= sMax) {
+          us = sMax;
+          sl = 0;
+        }
+        let ut = (S[TEMP + k] - t0) * tInv;
+        if (!(ut >= 0)) ut = 0;
+        else if (ut > tMax) ut = tMax;
+        let is = us | 0;
+        if (is >= sMax) is = sMax - 1;
+        let it = ut | 0;
+        if (it > itMax) it = itMax;
+        const ws = us - is;
+        const wt = ut - it;
+        const o0 = (it * nS + is) * TAB_STRIDE;
+        const o1 = o0 + tRow;
+        const p0 = tab[o0], q0 = tab[o1];
+        const d0 = tab[o0 + 8] - p0, e0 = tab[o1 + 8] - q0;
+        const x0 = p0 + ws * d0, y0 = q0 + ws * e0;
+        const ocv = x0 + wt * (y0 - x0);
+        const slope = (d0 + wt * (e0 - d0)) * sl;
+        const p1 = tab[o0 + 1], q1 = tab[o1 + 1], p2 = tab[o0 + 2], q2 = tab[o1 + 2], p3 = tab[o0 + 3], q3 = tab[o1 + 3];
+        const x1 = p1 + ws * (tab[o0 + 9] - p1), y1 = q1 + ws * (tab[o1 + 9] - q1);
+        const x2 = p2 + ws * (tab[o0 + 10] - p2), y2 = q2 + ws * (tab[o1 + 10] - q2);
+        const x3 = p3 + ws * (tab[o0 + 11] - p3), y3 = q3 + ws * (tab[o1 + 11] - q3);
+        let r0 = (x1 + wt * (y1 - x1)) * S[R0S + k];
+        let vFree = (x2 + wt * (y2 - x2)) * S[V1 + k];
+        let bRc = x3 + wt * (y3 - x3);
+        if (rc2) {
+          const p4 = tab[o0 + 4], q4 = tab[o1 + 4], p5 = tab[o0 + 5], q5 = tab[o1 + 5];
+          const x4 = p4 + ws * (tab[o0 + 12] - p4), y4 = q4 + ws * (tab[o1 + 12] - q4);
+          const x5 = p5 + ws * (tab[o0 + 13] - p5), y5 = q5 + ws * (tab[o1 + 13] - q5);
+          vFree += (x4 + wt * (y4 - x4)) * S[V2 + k];
+          bRc += x5 + wt * (y5 - x5);
+        }
+        if (hasCur) {
+          // chord form at the predicted |I|
+          let ui = ((ip < 0 ? -ip : ip) - i0) * iInv;
+          if (!(ui >= 0)) ui = 0;
+          else if (ui > iMax) ui = iMax;
+          let ii = ui | 0;
+          if (ii > iiMax) ii = iiMax;
+          const wi = ui - ii;
+          const u0 = it * nI + ii;
+          const u1 = u0 + tRowI;
+          const g0 = sI[u0] + wi * (sI[u0 + iStep] - sI[u0]);
+          const g1 = sI[u1] + wi * (sI[u1 + iStep] - sI[u1]);
+          const h0 = sR[u0] + wi * (sR[u0 + iStep] - sR[u0]);
+          const h1 = sR[u1] + wi * (sR[u1 + iStep] - sR[u1]);
+          r0 *= g0 + wt * (g1 - g0);
+          bRc *= h0 + wt * (h1 - h0);
+        }
+        const sdz = slope * dz;
+        const a = ocv + sdz * ip + vFree;
+        const ib = 1 / (r0 + bRc + sdz);
+        S[SA + k] = a;
+        S[SIB + k] = ib;
+        sumInvB += ib;
+        sumAoverB += a * ib;
+      }
+      const bg = 1 / sumInvB;
+      groupB[g] = bg;
+      groupA[g] = sumAoverB * bg;
+      const v = (sumAoverB - ig) / sumInvB;
+      let sum = 0;
+      for (let k = o; k < e - 1; k++) {
+        const ik = (S[SA + k] - v) * S[SIB + k];
+        S[CUR + k] = ik;
+        sum += ik;
+      }
+      S[CUR + e - 1] = ig - sum; // the sum holds to rounding
+    }
+    // ---- 3 + 4: ECM step at the shared currents (ecm.ts kernel arithmetic) and outputs
+    let vSum = 0;
+    for (let k = o; k < e; k++) {
+      const Ik = S[CUR + k];
+      const z = S[SOC + k] - Ik * kSoc * S[INVCAP + k];
+      S[SOC + k] = z;
+      const T = S[TEMP + k];
+      let us = (z - s0) * sInv;
+      if (us < 0) {
+        us = 0;
+        c0++;
+      } else if (us > sMax) {
+        us = sMax;
+        c1++;
+      }
+      let ut = (T - t0) * tInv;
+      if (ut < 0) {
+        ut = 0;
+        c2++;
+      } else if (ut > tMax) {
+        ut = tMax;
+        c3++;
+      }
+      let is = us | 0;
+      if (is >= sMax) is = sMax - 1;
+      let it = ut | 0;
+      if (it > itMax) it = itMax;
+      const ws = us - is;
+      const wt = ut - it;
+      let kR0 = 1;
+      let kRc = 1;
+      if (hasCur) {
+        let ui = ((Ik < 0 ? -Ik : Ik) - i0) * iInv;
+        if (ui > iMax) {
+          ui = iMax;
+          c4++;
+        } else if (ui < 0) ui = 0;
+        let ii = ui | 0;
+        if (ii > iiMax) ii = iiMax;
+        const wi = ui - ii;
+        const u0 = it * nI + ii;
+        const u1 = u0 + tRowI;
+        const g0 = sI[u0] + wi * (sI[u0 + iStep] - sI[u0]);
+        const g1 = sI[u1] + wi * (sI[u1 + iStep] - sI[u1]);
+        const h0 = sR[u0] + wi * (sR[u0 + iStep] - sR[u0]);
+        const h1 = sR[u1] + wi * (sR[u1 + iStep] - sR[u1]);
+        kR0 = g0 + wt * (g1 - g0);
+        kRc = h0 + wt * (h1 - h0);
+      }
+      const o0 = (it * nS + is) * TAB_STRIDE;
+      const o1 = o0 + tRow;
+      const p0 = tab[o0], p1 = tab[o0 + 1], p2 = tab[o0 + 2], p3 = tab[o0 + 3];
+      const q0 = tab[o1], q1 = tab[o1 + 1], q2 = tab[o1 + 2], q3 = tab[o1 + 3];
+      const x0 = p0 + ws * (tab[o0 + 8] - p0), y0 = q0 + ws * (tab[o1 + 8] - q0);
+      const x1 = p1 + ws * (tab[o0 + 9] - p1), y1 = q1 + ws * (tab[o1 + 9] - q1);
+      const x2 = p2 + ws * (tab[o0 + 10] - p2), y2 = q2 + ws * (tab[o1 + 10] - q2);
+      const x3 = p3 + ws * (tab[o0 + 11] - p3), y3 = q3 + ws * (tab[o1 + 11] - q3);
+      const ocv = x0 + wt * (y0 - x0);
+      const r0 = (x1 + wt * (y1 - x1)) * S[R0S + k] * kR0;
+      let vrc = (x2 + wt * (y2 - x2)) * S[V1 + k] - Ik * (x3 + wt * (y3 - x3)) * kRc;
+      S[V1 + k] = vrc;
+      if (rc2) {
+        const p4 = tab[o0 + 4], p5 = tab[o0 + 5], q4 = tab[o1 + 4], q5 = tab[o1 + 5];
+        const x4 = p4 + ws * (tab[o0 + 12] - p4), y4 = q4 + ws * (tab[o1 + 12] - q4);
+        const x5 = p5 + ws * (tab[o0 + 13] - p5), y5 = q5 + ws * (tab[o1 + 13] - q5);
+        const vr2 = (x4 + wt * (y4 - x4)) * S[V2 + k] - Ik * (x5 + wt * (y5 - x5)) * kRc;
+        S[V2 + k] = vr2;
+        vrc += vr2;
+      }
+      let dudt = 0;
+      if (hasDudt) {
+        const p6 = tab[o0 + 6], q6 = tab[o1 + 6];
+        const x6 = p6 + ws * (tab[o0 + 14] - p6), y6 = q6 + ws * (tab[o1 + 14] - q6);
+        dudt = x6 + wt * (y6 - x6);
+      }
+      S[OCV + k] = ocv;
+      const vk = ocv - Ik * r0 + vrc;
+      S[VT + k] = vk;
+      const q = Ik * (Ik * r0 - vrc - (T + KELVIN) * dudt);
+      S[HEAT + k] = q;
+      let Tn = T;
+      if (lumped) {
+        Tn = eth * T + ambTerm + gth * q;
+        S[TEMP + k] = Tn;
+      }
+      vSum += vk;
+      if (vk < vMin) vMin = vk;
+      if (vk > vMax) vMax = vk;
+      if (Tn < tMin) tMin = Tn;
+      if (Tn > tMax2) tMax2 = Tn;
+      if (z < zMin) zMin = z;
+      if (z > zMax) zMax = z;
+      qz += z * S[CAP + k];
+      qs += S[CAP + k];
+    }
+    const vg = vSum / P;
+    groupV[g] = vg;
+    vPack += vg;
+  }
+  const cc = f.clampCounts;
+  cc[0] += c0;
+  cc[1] += c1;
+  cc[2] += c2;
+  cc[3] += c3;
+  cc[4] += c4;
+  pack.packV = vPack;
+  pack.minCellV = vMin;
+  pack.maxCellV = vMax;
+  pack.minTempC = tMin;
+  pack.maxTempC = tMax2;
+  pack.minSoc = zMin;
+  pack.maxSoc = zMax;
+  pack.meanSoc = qz / qs;
 }
 
 /**
