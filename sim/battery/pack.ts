@@ -564,6 +564,7 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
   const t0 = m.gT.x0, tInv = m.gT.n === 1 ? 0 : m.gT.invDx, tMax = m.gT.n - 1;
   const tRow = m.gT.n === 1 ? 0 : nS * TAB_STRIDE;
   const itMax = tMax > 0 ? tMax - 1 : 0;
+  const oneRow = m.gT.n === 1; // single temperature row (e.g. the 94 Ah BESS cell): no blend along T
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
   // current-dependent multipliers [temp][|I|] (kernelCur); without them kR0 = kRc = 1 exactly
@@ -615,18 +616,24 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
         const wt = ut - it;
         const o0 = (it * nS + is) * TAB_STRIDE;
         const o1 = o0 + tRow;
-        const p0 = tab[o0], q0 = tab[o1];
-        const d0 = tab[o0 + 8] - p0, e0 = tab[o1 + 8] - q0;
-        const x0 = p0 + ws * d0, y0 = q0 + ws * e0;
-        const ocv = x0 + wt * (y0 - x0);
-        const slope = (d0 + wt * (e0 - d0)) * sl;
-        const p1 = tab[o0 + 1], q1 = tab[o1 + 1], p2 = tab[o0 + 2], q2 = tab[o1 + 2], p3 = tab[o0 + 3], q3 = tab[o1 + 3];
-        const x1 = p1 + ws * (tab[o0 + 9] - p1), y1 = q1 + ws * (tab[o1 + 9] - q1);
-        const x2 = p2 + ws * (tab[o0 + 10] - p2), y2 = q2 + ws * (tab[o1 + 10] - q2);
-        const x3 = p3 + ws * (tab[o0 + 11] - p3), y3 = q3 + ws * (tab[o1 + 11] - q3);
-        let r0 = (x1 + wt * (y1 - x1)) * S[R0S + k];
-        let vFree = (x2 + wt * (y2 - x2)) * S[V1 + k];
-        let bRc = x3 + wt * (y3 - x3);
+        const p0 = tab[o0], p1 = tab[o0 + 1], p2 = tab[o0 + 2], p3 = tab[o0 + 3];
+        const d0 = tab[o0 + 8] - p0;
+        let x0 = p0 + ws * d0, x1 = p1 + ws * (tab[o0 + 9] - p1), x2 = p2 + ws * (tab[o0 + 10] - p2), x3 = p3 + ws * (tab[o0 + 11] - p3);
+        let slope = d0;
+        if (!oneRow) {
+          const q0 = tab[o1], q1 = tab[o1 + 1], q2 = tab[o1 + 2], q3 = tab[o1 + 3];
+          const e0 = tab[o1 + 8] - q0;
+          x0 += wt * (q0 + ws * e0 - x0);
+          x1 += wt * (q1 + ws * (tab[o1 + 9] - q1) - x1);
+          x2 += wt * (q2 + ws * (tab[o1 + 10] - q2) - x2);
+          x3 += wt * (q3 + ws * (tab[o1 + 11] - q3) - x3);
+          slope += wt * (e0 - d0);
+        }
+        const ocv = x0;
+        slope *= sl;
+        let r0 = x1 * S[R0S + k];
+        let vFree = x2 * S[V1 + k];
+        let bRc = x3;
         if (rc2) {
           const p4 = tab[o0 + 4], q4 = tab[o1 + 4], p5 = tab[o0 + 5], q5 = tab[o1 + 5];
           const x4 = p4 + ws * (tab[o0 + 12] - p4), y4 = q4 + ws * (tab[o1 + 12] - q4);
@@ -723,14 +730,21 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
       const o0 = (it * nS + is) * TAB_STRIDE;
       const o1 = o0 + tRow;
       const p0 = tab[o0], p1 = tab[o0 + 1], p2 = tab[o0 + 2], p3 = tab[o0 + 3];
-      const q0 = tab[o1], q1 = tab[o1 + 1], q2 = tab[o1 + 2], q3 = tab[o1 + 3];
-      const x0 = p0 + ws * (tab[o0 + 8] - p0), y0 = q0 + ws * (tab[o1 + 8] - q0);
-      const x1 = p1 + ws * (tab[o0 + 9] - p1), y1 = q1 + ws * (tab[o1 + 9] - q1);
-      const x2 = p2 + ws * (tab[o0 + 10] - p2), y2 = q2 + ws * (tab[o1 + 10] - q2);
-      const x3 = p3 + ws * (tab[o0 + 11] - p3), y3 = q3 + ws * (tab[o1 + 11] - q3);
-      const ocv = x0 + wt * (y0 - x0);
-      const r0 = (x1 + wt * (y1 - x1)) * S[R0S + k] * kR0;
-      let vrc = (x2 + wt * (y2 - x2)) * S[V1 + k] - Ik * (x3 + wt * (y3 - x3)) * kRc;
+      let x0 = p0 + ws * (tab[o0 + 8] - p0), x1 = p1 + ws * (tab[o0 + 9] - p1);
+      let x2 = p2 + ws * (tab[o0 + 10] - p2), x3 = p3 + ws * (tab[o0 + 11] - p3);
+      if (!oneRow) {
+        // second temperature row; with one row wt = 0 and x + 0 * (y - x) = x, so skipping it is exact
+        const q0 = tab[o1], q1 = tab[o1 + 1], q2 = tab[o1 + 2], q3 = tab[o1 + 3];
+        const y0 = q0 + ws * (tab[o1 + 8] - q0), y1 = q1 + ws * (tab[o1 + 9] - q1);
+        const y2 = q2 + ws * (tab[o1 + 10] - q2), y3 = q3 + ws * (tab[o1 + 11] - q3);
+        x0 = x0 + wt * (y0 - x0);
+        x1 = x1 + wt * (y1 - x1);
+        x2 = x2 + wt * (y2 - x2);
+        x3 = x3 + wt * (y3 - x3);
+      }
+      const ocv = x0;
+      const r0 = x1 * S[R0S + k] * kR0;
+      let vrc = x2 * S[V1 + k] - Ik * x3 * kRc;
       S[V1 + k] = vrc;
       if (rc2) {
         const p4 = tab[o0 + 4], p5 = tab[o0 + 5], q4 = tab[o1 + 4], q5 = tab[o1 + 5];
