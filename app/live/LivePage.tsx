@@ -5,7 +5,9 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { ENGINE_VERSION } from '../../sim/engine/run';
 import type { Channel, LiveBatch } from '../../sim/protocol/bridge';
+import { getLibrary } from '../library/db';
 import { LiveChart } from './LiveChart';
 import { LiveSeries } from './series';
 import { Twin } from './Twin';
@@ -48,6 +50,7 @@ export function LivePage() {
   const [windowS, setWindowS] = useState(300);
   const [setpoint, setSetpoint] = useState('1');
   const [cmdResult, setCmdResult] = useState('');
+  const [saved, setSaved] = useState('');
 
   const refreshDevices = useCallback(async () => {
     const s = socket.current;
@@ -148,6 +151,44 @@ export function LivePage() {
     setCmdResult(r.ok ? `${kind === 'stop' ? 'stop' : `${value} A`}: acknowledged by the device` : `refused: ${r.error}`);
   }
 
+  /** Records the session so far (what the plots hold) as a run in the local library. */
+  async function saveSession() {
+    const sr = series.current;
+    const n = sr.length;
+    if (!device || n === 0) return;
+    const col = (a: Float64Array) => Float64Array.from(a.subarray(0, n));
+    const t = col(sr.t);
+    const name = `live ${device.name} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+    try {
+      await getLibrary().saveRun(
+        {
+          engineVersion: ENGINE_VERSION,
+          scenarioHash: '',
+          seed: 0,
+          steps: n,
+          durationS: t[n - 1] - t[0],
+          channels: [
+            { name: 'time_s', unit: 's', data: t },
+            { name: 'voltage_V', unit: 'V', data: col(sr.y.measV) },
+            { name: 'twin_voltage_V', unit: 'V', data: col(sr.y.twinV) },
+            { name: 'residual_V', unit: 'V', data: col(sr.y.residualV) },
+            { name: 'temp_C', unit: 'degC', data: col(sr.y.measTempC) },
+            { name: 'twin_temp_C', unit: 'degC', data: col(sr.y.twinTempC) },
+            { name: 'soc', unit: '', data: col(sr.y.ekfSoc) },
+            { name: 'twin_soc', unit: '', data: col(sr.y.twinSoc) },
+          ],
+          metrics: { alarms_raised: events.filter((e) => e.kind === 'raised').length, samples: n },
+          warnings: [`live session of device ${device.name} (${device.id}); soc = EKF estimate`],
+          name,
+        },
+        { name },
+      );
+      setSaved(`saved to the library as "${name}"`);
+    } catch (e) {
+      setSaved(`could not save: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   const current = device?.channels.find((c) => c.kind === 'current');
 
   return (
@@ -213,6 +254,10 @@ export function LivePage() {
             ))}
           </select>
         </label>
+        <button className="btn" data-testid="live-save" disabled={!device} onClick={() => void saveSession()}>
+          Save session to library
+        </button>
+        {saved && <span className="muted" data-testid="live-saved">{saved}</span>}
       </section>
       <LiveChart series={series.current} version={version} offsetS={offsetS} thresholdV={thresholdMv / 1000} windowS={windowS} />
       <section style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 16, marginTop: 8 }}>

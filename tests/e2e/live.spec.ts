@@ -2,7 +2,8 @@
 // sensor noise, resistance fault r0 x4 at t = 100 s) is registered with `twinbench device add`
 // and streamed by `twinbench bridge --source virtual` into the e2e server; the /live page shows
 // its real and twin traces and the residual, raises the residual alarm after the fault, refuses
-// an out-of-range set-point through the interlock and gets an in-range one acked by the device.
+// an out-of-range set-point through the interlock, gets an in-range one acked by the device, and
+// saves the session as a run in the local library.
 import { expect, test } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
@@ -46,4 +47,8 @@ test('live page: real vs twin, residual alarm from a device fault, commands thro
   await page.getByTestId('live-setpoint').fill('1.5');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByTestId('live-command-result')).toContainText('acknowledged by the device');
+
+  // the session is recorded as a run in the local library
+  await page.getByTestId('live-save').click();
+  await expect(page.getByTestId('live-saved')).toContainText(`saved to the library as "live ${name}`);
 });
