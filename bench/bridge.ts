@@ -148,6 +148,7 @@ async function main() {
   const env: Record<string, string | undefined> = {
     ...process.env,
     TWINBENCH_LIVE_MAX_SUBSCRIPTIONS: String(devices + 1),
+    TWINBENCH_LIVE_REQUESTS_PER_S: String(Math.max(20, devices)),
     HOST: '127.0.0.1',
   };
   if (!process.env.DATABASE_URL) env.TWINBENCH_SQLITE_PATH = path.join(tmp, 'tb.db');

@@ -125,6 +125,11 @@ describe(`/bridge (${kind})`, () => {
     await connected(dev2);
     expect(await dev2.emitWithAck('hello', hello())).toMatchObject({ ok: true, lastSeq: 3 });
 
+    // a browser that floods requests is slowed down, with a reason
+    const answers = (await Promise.all(Array.from({ length: 60 }, () => browser.emitWithAck('devices')))) as { ok: boolean; error?: string }[];
+    expect(answers.filter((x) => x.ok).length).toBeLessThan(60);
+    expect(answers.find((x) => !x.ok)?.error).toMatch(/too many requests/);
+
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^twinbench_bridge_samples_total 9$/m);
     expect(metrics).toMatch(/twinbench_bridge_batches_total\{result="duplicate"\} 1/);

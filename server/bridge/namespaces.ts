@@ -19,6 +19,7 @@ import {
 import type { DeviceRecord, DeviceRepository } from '../db/devices';
 import type { SampleRepository } from '../db/samples';
 import type { BridgeHub } from './hub';
+import { TokenBucket } from './rateLimit';
 import type { GroupWriter } from './writer';
 
 export interface BridgeContext {
@@ -234,15 +235,26 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
 }
 
 const MAX_SUBSCRIPTIONS = Number(process.env.TWINBENCH_LIVE_MAX_SUBSCRIPTIONS) || 32;
+const LIVE_REQUESTS_PER_S = Number(process.env.TWINBENCH_LIVE_REQUESTS_PER_S) || 20;
 const HISTORY_BATCHES = 50;
 
 /** The bridge part of /live: devices, subscribe / unsubscribe (with recent history), commands. */
 export function registerLiveBridge(nsp: Namespace, ctx: BridgeContext): void {
   const { hub, log } = ctx;
   nsp.on('connection', (socket) => {
+    // devices / subscribe / command read the database: at most TWINBENCH_LIVE_REQUESTS_PER_S (20)
+    // per second per connection, 2 s of burst
+    const bucket = new TokenBucket(LIVE_REQUESTS_PER_S, LIVE_REQUESTS_PER_S * 2);
+    const limited = (ack: Ack | null): boolean => {
+      const r = bucket.take(1);
+      if (r.ok) return false;
+      hub.metrics.rejected.inc(1, { reason: 'live_rate_limited' });
+      ack?.(refusal('too many requests on this connection; slow down', { retryAfterMs: r.retryAfterMs }));
+      return true;
+    };
     socket.on('devices', async (...args: unknown[]) => {
       const { ack } = splitAck(args);
-      if (!ack) return;
+      if (!ack || limited(ack)) return;
       try {
         const list = await ctx.devices.list();
         const online = await ctx.connectedDeviceIds();
@@ -260,6 +272,7 @@ export function registerLiveBridge(nsp: Namespace, ctx: BridgeContext): void {
       const { payload, ack } = splitAck(args);
       const deviceId = (payload as { deviceId?: unknown } | null)?.deviceId;
       const reply = ack ?? ((x: unknown) => socket.emit('subscribed', x));
+      if (limited(reply)) return;
       if (typeof deviceId !== 'string' || deviceId.length > LIMITS.maxIdLength) return reply(refusal('subscribe needs { deviceId }'));
       if (hub.subscriptionCount(socket) >= MAX_SUBSCRIPTIONS) return reply(refusal(`at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`));
       try {
@@ -289,7 +302,7 @@ export function registerLiveBridge(nsp: Namespace, ctx: BridgeContext): void {
 
     socket.on('command', async (...args: unknown[]) => {
       const { payload, ack } = splitAck(args);
-      if (!ack) return;
+      if (!ack || limited(ack)) return;
       const deviceId = (payload as { deviceId?: unknown } | null)?.deviceId;
       const cmd = payload && typeof payload === 'object' ? { ...(payload as object) } : payload;
       if (cmd && typeof cmd === 'object') delete (cmd as { deviceId?: unknown }).deviceId;

@@ -3,8 +3,9 @@
 // Namespaces:
 //   /live    browsers. Now: `hello` -> { server, engineVersion }. The live bridge (issue 5) adds
 //            device subscriptions and batches here.
-//   /bridge  (issue 5) devices with per-device tokens; register it next to /live in attachRealtime.
-// Scale-out (issue 5): with REDIS_URL set, install @socket.io/redis-adapter on `io` here.
+//   /bridge  devices with per-device tokens (issue 5): server/realtime/bridge.ts, registered below
+//            when a database is given; it also adds subscriptions and commands to /live.
+// Scale-out (issue 5): with REDIS_URL set, server/realtime/bridge.ts installs the Redis adapter.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import type { Database } from '../db/client';
