@@ -11,10 +11,6 @@ interface Command {
   load: () => Promise<{ main: Main }>;
 }
 
-// Modules that may not exist yet are imported through a variable so type-checking does not
-// require them; a missing one gives a clear message instead of a stack trace.
-const optional = (spec: string) => () => import(/* @vite-ignore */ spec) as Promise<{ main: Main }>;
-
 const COMMANDS: Record<string, Command> = {
   run: { summary: 'run a scenario headless and print its metrics', load: () => import('./run') },
   validate: { summary: 'check scenario files; every error as "path: message"', load: () => import('./validate') },
