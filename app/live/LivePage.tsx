@@ -10,7 +10,7 @@ import type { Channel, LiveBatch } from '../../sim/protocol/bridge';
 import { getLibrary } from '../library/db';
 import { LiveChart } from './LiveChart';
 import { LiveSeries } from './series';
-import { Twin } from './Twin';
+import { Twin } from '../../workers/live/Twin';
 
 interface DeviceInfo {
   id: string;
