@@ -62,7 +62,7 @@ function classify(url: string, req: Request, body: Buffer): ScriptEntry['kind'] 
     inFrame = false;
   }
   if (!inFrame || /worker/i.test(url)) return 'worker';
-  if (body.length > 2_000_000 && body.includes('plotly')) return 'plotly';
+  if (body.length > 500_000 && body.includes('plotly')) return 'plotly';
   if (url.includes('/_next/')) return 'next';
   return 'other';
 }

@@ -5,7 +5,7 @@
 // data, so a million points stay fluid and no extreme is lost. One Plotly figure lives as long as
 // the component: a new result is drawn with Plotly.react into it (cheaper than a new plot).
 import { useEffect, useRef, useState } from 'react';
-import type { PlotlyHTMLElement, PlotlyStatic } from 'plotly.js-dist-min';
+import type { PlotlyHTMLElement, PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { decimateMinMax } from './decimate';
 import { PANELS, timeAxis } from './channels';
 
@@ -24,7 +24,7 @@ interface Props {
 
 let plotlyPromise: Promise<PlotlyStatic> | null = null;
 export function loadPlotly(): Promise<PlotlyStatic> {
-  plotlyPromise ??= import('plotly.js-dist-min').then((m) => (m as unknown as { default: PlotlyStatic }).default ?? (m as unknown as PlotlyStatic));
+  plotlyPromise ??= import('plotly.js-basic-dist-min').then((m) => (m as unknown as { default: PlotlyStatic }).default ?? (m as unknown as PlotlyStatic));
   return plotlyPromise;
 }
 

@@ -1,5 +1,5 @@
-// Minimal typing for the parts of plotly.js-dist-min the workbench uses (no @types installed).
-declare module 'plotly.js-dist-min' {
+// Minimal typing for the parts of plotly.js-basic-dist-min (plotly.js's partial bundle with scatter, bar and pie; we draw only scatter) the workbench uses (no @types installed).
+declare module 'plotly.js-basic-dist-min' {
   export interface PlotlyHTMLElement extends HTMLElement {
     on(event: string, handler: (e: Record<string, unknown>) => void): void;
     removeAllListeners?(event: string): void;
