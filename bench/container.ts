@@ -31,13 +31,20 @@ const p = CellParamsSchema.parse(samsung94AhParams());
 const series = 250;
 const parallel = 32;
 
-function runCase(nodes: number): void {
-  const n = series * parallel;
-  // the container network owns the cell temperatures (writeCellTemps below): skip the ECM's lumped node
-  const pack = createPack(p, { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 }, cellThermal: 'external' }, { soc: 0.5, tempC: 25, rcPairs: 1 }, 1);
-  const c = createContainer(container40ft({ nodes, cells: n }), { tempC: 25, ambientC: 35 });
-  const bms = createBmsMonitor(n, bmsLimitsFromCell(p, { parallel }), { cellTarget: (i) => `container1/cell[${i}]` });
-  const iHalfC = 0.5 * p.capacityAh * parallel;
+type Pack = ReturnType<typeof createPack>;
+type Container = ReturnType<typeof createContainer>;
+type Bms = ReturnType<typeof createBmsMonitor>;
+
+/** 0.5C cycling between 10 % and 90 % SOC for `hours`, timing pack, thermal and BMS separately.
+ * `couple` moves heat from the pack to the container nodes and temperatures back. */
+function simulate(
+  pack: Pack,
+  params: typeof p,
+  c: Container,
+  bms: Bms,
+  iHalfC: number,
+  couple: () => void,
+): Record<string, number> {
   let dir = 1;
   const steps = Math.round(hours * 3600);
   let tPack = 0;
@@ -46,16 +53,13 @@ function runCase(nodes: number): void {
   let maxC = -Infinity;
   const t0 = performance.now();
   for (let k = 0; k < steps; k++) {
-    // 0.5C cycling between 10 % and 90 % SOC
     if (pack.meanSoc < 0.1) dir = -1;
     else if (pack.meanSoc > 0.9) dir = 1;
     const i = bms.loadRemoved ? 0 : dir * iHalfC;
     const a = performance.now();
-    stepPack(pack, p, i, c.airC, 1);
+    stepPack(pack, params, i, c.airC, 1);
     const b = performance.now();
-    aggregateCellHeat(c, pack.fleet.heatW);
-    stepContainer(c, 1);
-    writeCellTemps(c, pack.fleet.tempC);
+    couple();
     const d = performance.now();
     stepBms(bms, { tS: k + 1, cellV: pack.fleet.terminalV, cellTempC: pack.fleet.tempC, packCurrentA: i, minV: pack.minCellV, maxV: pack.maxCellV, minT: c.minNodeC, maxT: c.maxNodeC });
     const e = performance.now();
@@ -65,21 +69,30 @@ function runCase(nodes: number): void {
     if (c.maxNodeC > maxC) maxC = c.maxNodeC;
   }
   const wall = (performance.now() - t0) / 1000;
-  console.log(
-    JSON.stringify({
-      case: 'container-40ft',
-      cells: n,
-      nodes,
-      sim_s: steps,
-      wall_s: Number(wall.toFixed(3)),
-      pack_s: Number((tPack / 1000).toFixed(3)),
-      thermal_s: Number((tTherm / 1000).toFixed(3)),
-      bms_s: Number((tBms / 1000).toFixed(3)),
-      max_node_C: Number(maxC.toFixed(2)),
-      hvac_kWh: Number((c.electricWh / 1000).toFixed(1)),
-      bms_events: bms.events.length,
-    }),
-  );
+  return {
+    sim_s: steps,
+    wall_s: Number(wall.toFixed(3)),
+    pack_s: Number((tPack / 1000).toFixed(3)),
+    thermal_s: Number((tTherm / 1000).toFixed(3)),
+    bms_s: Number((tBms / 1000).toFixed(3)),
+    max_node_C: Number(maxC.toFixed(2)),
+    hvac_kWh: Number((c.electricWh / 1000).toFixed(1)),
+    bms_events: bms.events.length,
+  };
+}
+
+function runCase(nodes: number): void {
+  const n = series * parallel;
+  // the container network owns the cell temperatures (writeCellTemps below): skip the ECM's lumped node
+  const pack = createPack(p, { series, parallel, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 }, cellThermal: 'external' }, { soc: 0.5, tempC: 25, rcPairs: 1 }, 1);
+  const c = createContainer(container40ft({ nodes, cells: n }), { tempC: 25, ambientC: 35 });
+  const bms = createBmsMonitor(n, bmsLimitsFromCell(p, { parallel }), { cellTarget: (i) => `container1/cell[${i}]` });
+  const r = simulate(pack, p, c, bms, 0.5 * p.capacityAh * parallel, () => {
+    aggregateCellHeat(c, pack.fleet.heatW);
+    stepContainer(c, 1);
+    writeCellTemps(c, pack.fleet.tempC);
+  });
+  console.log(JSON.stringify({ case: 'container-40ft', cells: n, nodes, ...r }));
 }
 
 function runGrouped(): void {
@@ -97,49 +110,12 @@ function runGrouped(): void {
   const pack = createPack(pg, { series, parallel: 1, spread: { capacityRelStd: 0.01, r0RelStd: 0.03 } }, { soc: 0.5, tempC: 25, rcPairs: 1 }, 1);
   const c = createContainer(container40ft({ nodes: series, cells: series * g }), { tempC: 25, ambientC: 35 });
   const bms = createBmsMonitor(series, bmsLimitsFromCell(pg), { cellTarget: (i) => `container1/group[${i}]` });
-  const iHalfC = 0.5 * pg.capacityAh;
-  let dir = 1;
-  const steps = Math.round(hours * 3600);
-  let tPack = 0;
-  let tTherm = 0;
-  let tBms = 0;
-  let maxC = -Infinity;
-  const t0 = performance.now();
-  for (let k = 0; k < steps; k++) {
-    if (pack.meanSoc < 0.1) dir = -1;
-    else if (pack.meanSoc > 0.9) dir = 1;
-    const i = bms.loadRemoved ? 0 : dir * iHalfC;
-    const a = performance.now();
-    stepPack(pack, pg, i, c.airC, 1);
-    const b = performance.now();
+  const r = simulate(pack, pg, c, bms, 0.5 * pg.capacityAh, () => {
     c.nodeHeatW.set(pack.fleet.heatW);
     stepContainer(c, 1);
     pack.fleet.tempC.set(c.nodeTempC);
-    const d = performance.now();
-    stepBms(bms, { tS: k + 1, cellV: pack.fleet.terminalV, cellTempC: pack.fleet.tempC, packCurrentA: i, minV: pack.minCellV, maxV: pack.maxCellV, minT: c.minNodeC, maxT: c.maxNodeC });
-    const e = performance.now();
-    tPack += b - a;
-    tTherm += d - b;
-    tBms += e - d;
-    if (c.maxNodeC > maxC) maxC = c.maxNodeC;
-  }
-  const wall = (performance.now() - t0) / 1000;
-  console.log(
-    JSON.stringify({
-      case: 'container-40ft-grouped',
-      cells: series * g,
-      ecm_cells: series,
-      nodes: series,
-      sim_s: steps,
-      wall_s: Number(wall.toFixed(3)),
-      pack_s: Number((tPack / 1000).toFixed(3)),
-      thermal_s: Number((tTherm / 1000).toFixed(3)),
-      bms_s: Number((tBms / 1000).toFixed(3)),
-      max_node_C: Number(maxC.toFixed(2)),
-      hvac_kWh: Number((c.electricWh / 1000).toFixed(1)),
-      bms_events: bms.events.length,
-    }),
-  );
+  });
+  console.log(JSON.stringify({ case: 'container-40ft-grouped', cells: series * g, ecm_cells: series, nodes: series, ...r }));
 }
 
 function runTwin(): void {
