@@ -157,58 +157,93 @@ export function dimsForSignalUnit(unit: string): Dim[] | undefined {
 /** Units over which a sum means something (series voltages, currents, powers, counts). */
 const SUMMABLE = new Set(['V', 'A', 'W', '1', 'J', 'Ah']);
 
-/** Table names split once per table: asset path segments and signal name. */
-interface TableSplit {
-  paths: string[];
-  segs: string[][];
-  signals: string[];
+/** The table's assets (distinct paths), each with its signals; built once per table. */
+interface Asset {
+  path: string;
+  segs: string[];
+  /** signal name -> table index */
+  sigs: Map<string, number>;
 }
-const splitCache = new WeakMap<SignalTable, { n: number; split: TableSplit }>();
+const assetCache = new WeakMap<SignalTable, { n: number; assets: Asset[] }>();
 
-function splitTable(table: SignalTable): TableSplit {
-  const c = splitCache.get(table);
-  if (c && c.n === table.names.length) return c.split;
-  const n = table.names.length;
-  const split: TableSplit = { paths: new Array(n), segs: new Array(n), signals: new Array(n) };
-  for (let i = 0; i < n; i++) {
-    const name = table.names[i];
+function assetsOf(table: SignalTable): Asset[] {
+  const c = assetCache.get(table);
+  if (c && c.n === table.names.length) return c.assets;
+  const byPath = new Map<string, Asset>();
+  table.names.forEach((name, i) => {
     const dot = name.lastIndexOf('.');
     const path = dot > 0 ? name.slice(0, dot) : name;
-    split.paths[i] = path;
-    split.segs[i] = path.split('/');
-    split.signals[i] = dot > 0 ? name.slice(dot + 1) : '';
-  }
-  splitCache.set(table, { n, split });
-  return split;
+    let a = byPath.get(path);
+    if (!a) byPath.set(path, (a = { path, segs: path.split('/'), sigs: new Map() }));
+    a.sigs.set(dot > 0 ? name.slice(dot + 1) : '', i);
+  });
+  const assets = [...byPath.values()];
+  assetCache.set(table, { n: table.names.length, assets });
+  return assets;
 }
+
+const isLiteral = (target: string) => !/[*?[]/.test(target);
 
 /** Indices of the table's signals that a `selector.signal` reference matches (table order). */
 export function matchSignals(table: SignalTable, sel: Selector, signal: string): number[] {
-  const sp = splitTable(table);
+  if (isLiteral(sel.text)) {
+    const i = table.index.get(`${sel.text.trim()}.${signal}`);
+    return i === undefined ? [] : [i];
+  }
   const out: number[] = [];
-  for (let i = 0; i < sp.paths.length; i++) if (sp.signals[i] === signal && matchPath(sel, sp.segs[i])) out.push(i);
-  return out;
+  for (const a of assetsOf(table)) {
+    const i = a.sigs.get(signal);
+    if (i !== undefined && matchPath(sel, a.segs)) out.push(i);
+  }
+  return out.sort((x, y) => x - y);
 }
 
-/** "no signal matches ..." with the closest existing name. */
-function unknownSignalMessage(table: SignalTable, ref: string, target: string, sel: Selector, signal: string): string {
-  const sp = splitTable(table);
+const shortList = (xs: string[], n = 10) => (xs.length > n ? `${xs.slice(0, n).join(', ')}, ...` : xs.join(', '));
+
+/**
+ * Why a reference matches no signal, with a "did you mean": a misspelt signal name on assets that
+ * exist, else the first selector segment that matches nothing, with the closest name at that level.
+ */
+function unknownSignalMessage(table: SignalTable, target: string, sel: Selector, signal: string): string {
+  const assets = assetsOf(table);
+  if (!assets.length) return `no signal matches '${target}.${signal}': the system has no signals`;
   const onAssets = new Set<string>();
-  for (let i = 0; i < sp.paths.length; i++) if (matchPath(sel, sp.segs[i])) onAssets.add(sp.signals[i]);
+  for (const a of assets) if (matchPath(sel, a.segs)) for (const k of a.sigs.keys()) onAssets.add(k);
   if (onAssets.size > 0) {
     const list = [...onAssets].sort();
     const hint = closest(signal, list);
-    const shown = list.length > 12 ? `${list.slice(0, 12).join(', ')}, ...` : list.join(', ');
-    return `unknown signal '${signal}' on '${target}'${hint ? ` (did you mean '${target}.${hint}'?)` : ''}; its signals: ${shown}`;
+    return `unknown signal '${signal}' on '${target}'${hint ? ` (did you mean '${target}.${hint}'?)` : ''}; its signals: ${shortList(list, 12)}`;
   }
-  // No asset matches the selector: suggest the closest full signal name, else the closest asset path.
-  const hint = closest(ref, table.names);
-  if (hint) return `no signal matches '${ref}' (did you mean '${hint}'?)`;
-  const paths = [...new Set(sp.paths)];
-  const ph = closest(target, paths);
-  if (ph) return `no asset matches '${target}' in '${ref}' (did you mean '${ph}'?)`;
-  const sample = paths.slice(0, 5).join(', ');
-  return `no asset matches '${target}' in '${ref}'${sample ? `; assets are e.g. ${sample}` : ' (the system has no signals)'}`;
+  // Every path prefix of every asset (site1, site1/container1, ...), as segments.
+  const seen = new Set<string>();
+  const prefixes: string[][] = [];
+  for (const a of assets)
+    for (let j = 1; j <= a.segs.length; j++) {
+      const key = a.segs.slice(0, j).join('/');
+      if (!seen.has(key)) {
+        seen.add(key);
+        prefixes.push(a.segs.slice(0, j));
+      }
+    }
+  const raw = target.trim().split('/');
+  let parent: Selector | null = null;
+  for (let L = 1; L <= raw.length; L++) {
+    const selL = parseSelector(raw.slice(0, L).join('/'));
+    if (typeof selL === 'string') break;
+    if (prefixes.some((p) => matchPath(selL, p))) {
+      parent = selL;
+      continue;
+    }
+    const children = new Set<string>();
+    for (const p of prefixes)
+      if (parent ? matchPath(parent, p.slice(0, -1)) : p.length === 1) children.add(p[p.length - 1]);
+    const seg = raw[L - 1];
+    const hint = /[*?[]/.test(seg) ? undefined : closest(seg, [...children]);
+    const fixed = hint ? [...raw.slice(0, L - 1), hint, ...raw.slice(L)].join('/') : '';
+    const where = L === 1 ? 'at the top level' : `under '${raw.slice(0, L - 1).join('/')}'`;
+    return `no asset matches '${target}': nothing named '${seg}' ${where}${hint ? ` (did you mean '${fixed}.${signal}'?)` : ''}; there: ${shortList([...children].sort())}`;
+  }
+  return `'${target}' matches assets that have no signals (signals sit on their children): did you mean '${target}/**.${signal}'?`;
 }
 
 /** The smallest positive double: the margin of a strict comparison at equality is -TINY. */
@@ -216,6 +251,122 @@ const TINY = Number.MIN_VALUE;
 
 const OP_CODE: Record<CmpOp, number> = { '<': 0, '<=': 1, '>': 2, '>=': 3, '==': 4, '!=': 5 };
 const AGG_CODE: Record<Agg, number> = { max: 0, min: 1, mean: 2, sum: 3 };
+
+// Reductions over a set of table indices, either as contiguous runs [lo0, hi0, lo1, hi1, ...]
+// (the usual case: all cell temperatures sit together in the table) or as a plain index list.
+// Four accumulators let the loop run ~2x faster than one; NaN is skipped by the comparisons, so a
+// running sum flags it and an exact (rare) scan confirms it.
+
+function hasNaN(v: Float64Array, idx: Int32Array): boolean {
+  for (let k = 0; k < idx.length; k++) if (v[idx[k]] !== v[idx[k]]) return true;
+  return false;
+}
+
+function maxOf(v: Float64Array, idx: Int32Array, runs: Int32Array | null): number {
+  let r0 = -Infinity, r1 = -Infinity, r2 = -Infinity, r3 = -Infinity, s = 0;
+  if (runs !== null) {
+    for (let j = 0; j < runs.length; j += 2) {
+      const hi = runs[j + 1];
+      let i = runs[j];
+      for (; i + 3 < hi; i += 4) {
+        const x0 = v[i], x1 = v[i + 1], x2 = v[i + 2], x3 = v[i + 3];
+        s += x0 + x1 + x2 + x3;
+        if (x0 > r0) r0 = x0;
+        if (x1 > r1) r1 = x1;
+        if (x2 > r2) r2 = x2;
+        if (x3 > r3) r3 = x3;
+      }
+      for (; i < hi; i++) {
+        const x = v[i];
+        s += x;
+        if (x > r0) r0 = x;
+      }
+    }
+  } else {
+    const n = idx.length;
+    let k = 0;
+    for (; k + 3 < n; k += 4) {
+      const x0 = v[idx[k]], x1 = v[idx[k + 1]], x2 = v[idx[k + 2]], x3 = v[idx[k + 3]];
+      s += x0 + x1 + x2 + x3;
+      if (x0 > r0) r0 = x0;
+      if (x1 > r1) r1 = x1;
+      if (x2 > r2) r2 = x2;
+      if (x3 > r3) r3 = x3;
+    }
+    for (; k < n; k++) {
+      const x = v[idx[k]];
+      s += x;
+      if (x > r0) r0 = x;
+    }
+  }
+  if (s !== s && hasNaN(v, idx)) return NaN;
+  if (r1 > r0) r0 = r1;
+  if (r3 > r2) r2 = r3;
+  return r2 > r0 ? r2 : r0;
+}
+
+function minOf(v: Float64Array, idx: Int32Array, runs: Int32Array | null): number {
+  let r0 = Infinity, r1 = Infinity, r2 = Infinity, r3 = Infinity, s = 0;
+  if (runs !== null) {
+    for (let j = 0; j < runs.length; j += 2) {
+      const hi = runs[j + 1];
+      let i = runs[j];
+      for (; i + 3 < hi; i += 4) {
+        const x0 = v[i], x1 = v[i + 1], x2 = v[i + 2], x3 = v[i + 3];
+        s += x0 + x1 + x2 + x3;
+        if (x0 < r0) r0 = x0;
+        if (x1 < r1) r1 = x1;
+        if (x2 < r2) r2 = x2;
+        if (x3 < r3) r3 = x3;
+      }
+      for (; i < hi; i++) {
+        const x = v[i];
+        s += x;
+        if (x < r0) r0 = x;
+      }
+    }
+  } else {
+    const n = idx.length;
+    let k = 0;
+    for (; k + 3 < n; k += 4) {
+      const x0 = v[idx[k]], x1 = v[idx[k + 1]], x2 = v[idx[k + 2]], x3 = v[idx[k + 3]];
+      s += x0 + x1 + x2 + x3;
+      if (x0 < r0) r0 = x0;
+      if (x1 < r1) r1 = x1;
+      if (x2 < r2) r2 = x2;
+      if (x3 < r3) r3 = x3;
+    }
+    for (; k < n; k++) {
+      const x = v[idx[k]];
+      s += x;
+      if (x < r0) r0 = x;
+    }
+  }
+  if (s !== s && hasNaN(v, idx)) return NaN;
+  if (r1 < r0) r0 = r1;
+  if (r3 < r2) r2 = r3;
+  return r2 < r0 ? r2 : r0;
+}
+
+function sumOf(v: Float64Array, idx: Int32Array, runs: Int32Array | null): number {
+  let s = 0;
+  if (runs !== null) {
+    for (let j = 0; j < runs.length; j += 2) for (let i = runs[j], hi = runs[j + 1]; i < hi; i++) s += v[i];
+  } else for (let k = 0; k < idx.length; k++) s += v[idx[k]];
+  return s;
+}
+
+/** Contiguous runs of sorted indices, or null when they are too fragmented to pay off. */
+function toRuns(idx: Int32Array): Int32Array | null {
+  const out: number[] = [];
+  for (let k = 0; k < idx.length; ) {
+    let e = k + 1;
+    while (e < idx.length && idx[e] === idx[e - 1] + 1) e++;
+    out.push(idx[k], idx[e - 1] + 1);
+    k = e;
+  }
+  return out.length / 2 <= idx.length / 8 ? Int32Array.from(out) : null;
+}
 
 /**
  * A condition bound to a SignalTable. `holds()` and `margin()` read `table.values` now; neither
@@ -227,7 +378,7 @@ const AGG_CODE: Record<Agg, number> = { max: 0, min: 1, mean: 2, sum: 3 };
  *
  * and for the strict operators (<, >, !=) the margin at equality is -Number.MIN_VALUE, so
  * `margin() >= 0` exactly when `holds()`, and the margin is continuous in the signal values up to
- * that one denormal step. A NaN value never holds (margin NaN).
+ * that one denormal step. The value is NaN (never holds) when any aggregated signal is NaN.
  */
 export class BoundCondition {
   /** indices of the signals it reads (table order) */
@@ -238,9 +389,8 @@ export class BoundCondition {
   readonly threshold: number;
   /** value of the most recent holds() / margin() / value() call */
   lastValue = NaN;
-  /** table index of the signal that gave the last max/min (first on ties; the only signal without agg), -1 for mean/sum of several */
-  lastArg = -1;
   private readonly values: Float64Array;
+  private readonly runs: Int32Array | null;
   private readonly opCode: number;
   private readonly aggCode: number;
 
@@ -255,6 +405,7 @@ export class BoundCondition {
     this.unit = unit;
     this.threshold = threshold;
     this.values = table.values;
+    this.runs = toRuns(signals);
     this.opCode = OP_CODE[ast.op];
     // a single signal needs no aggregation (max = min = mean = sum of one)
     this.aggCode = signals.length === 1 ? -1 : AGG_CODE[ast.agg ?? 'max'];
@@ -263,56 +414,43 @@ export class BoundCondition {
   /** Current value of the left-hand side (the aggregate over the signals). */
   value(): number {
     const v = this.values;
-    const idx = this.signals;
-    const n = idx.length;
     let r: number;
-    let arg = -1;
     switch (this.aggCode) {
       case -1:
-        r = v[idx[0]];
-        arg = idx[0];
+        r = v[this.signals[0]];
         break;
-      case 0: {
-        arg = idx[0];
-        r = v[arg];
-        for (let k = 1; k < n; k++) {
-          const x = v[idx[k]];
-          if (x > r) {
-            r = x;
-            arg = idx[k];
-          } else if (x !== x) {
-            r = NaN;
-            arg = idx[k];
-            break;
-          }
-        }
+      case 0:
+        r = maxOf(v, this.signals, this.runs);
         break;
-      }
-      case 1: {
-        arg = idx[0];
-        r = v[arg];
-        for (let k = 1; k < n; k++) {
-          const x = v[idx[k]];
-          if (x < r) {
-            r = x;
-            arg = idx[k];
-          } else if (x !== x) {
-            r = NaN;
-            arg = idx[k];
-            break;
-          }
-        }
+      case 1:
+        r = minOf(v, this.signals, this.runs);
         break;
-      }
-      default: {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += v[idx[k]];
-        r = this.aggCode === 2 ? s / n : s;
-      }
+      case 2:
+        r = sumOf(v, this.signals, this.runs) / this.signals.length;
+        break;
+      default:
+        r = sumOf(v, this.signals, this.runs);
     }
     this.lastValue = r;
-    this.lastArg = arg;
     return r;
+  }
+
+  /**
+   * Table index of the signal that gave the last value: the only signal, or for max / min the
+   * first signal (table order) with that value (a NaN one if the value is NaN); -1 for mean / sum
+   * of several. Reads the current values: call it in the same step as the evaluation.
+   */
+  get lastArg(): number {
+    const idx = this.signals;
+    if (this.aggCode === -1) return idx[0];
+    if (this.aggCode > 1) return -1;
+    const v = this.values;
+    const r = this.lastValue;
+    for (let k = 0; k < idx.length; k++) {
+      const x = v[idx[k]];
+      if (x === r || (r !== r && x !== x)) return idx[k];
+    }
+    return -1;
   }
 
   /** Signed distance to the threshold (see the class comment): >= 0 exactly when holds(). */
@@ -365,7 +503,7 @@ export function bindCondition(input: string | ConditionAst, table: SignalTable):
   const sel = parseSelector(ast.target);
   if (typeof sel === 'string') return err(sel);
   const idx = matchSignals(table, sel, ast.signal);
-  if (idx.length === 0) return err(unknownSignalMessage(table, ast.ref, ast.target, sel, ast.signal));
+  if (idx.length === 0) return err(unknownSignalMessage(table, ast.target, sel, ast.signal));
   if (!ast.agg && idx.length > 1)
     return err(`'${ast.ref}' matches ${idx.length} signals: use max(...) or min(...), e.g. 'max(${ast.ref}) ${ast.op} ${ast.quantity}'`);
 
@@ -400,7 +538,7 @@ export function fmtDuration(s: number): string {
   if (!Number.isFinite(s)) return String(s);
   const a = Math.abs(s);
   if (a < 120) return `${fmtNum(s)} s`;
-  if (a < 7200) return `${fmtNum(s / 60)} min`;
+  if (a < 3600) return `${fmtNum(s / 60)} min`;
   return `${fmtNum(s / 3600)} h`;
 }
 
