@@ -48,12 +48,12 @@ function bench(name: string, scenario: Scenario, runs: number): void {
 function must(input: unknown): Scenario {
   const v = validateScenario(input);
   if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return v.scenario;
+  return v.scenario as Scenario;
 }
 
 const oneHour = parseScenarioText(readFileSync(`${root}/scenarios/cell-1h-cycle.json`, 'utf8'));
 if (!oneHour.ok) throw new Error('cell-1h-cycle.json is invalid');
-bench('cell-1h-1Hz (scenarios/cell-1h-cycle.json)', oneHour.scenario, 9);
+bench('cell-1h-1Hz (scenarios/cell-1h-cycle.json)', oneHour.scenario as Scenario, 9);
 
 for (const [series, parallel, runs] of [[12, 8, 5], [100, 10, 3], [400, 20, 1]] as const) {
   const s = must({

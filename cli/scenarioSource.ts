@@ -2,7 +2,7 @@
 // for a 64-hex share id, from the server's GET /api/scenarios/<id>.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseScenarioText, validateScenario, MAX_SCENARIO_BYTES, formatIssuePath, type ScenarioIssue } from '../sim/scenario/validate';
-import type { Scenario } from '../sim/scenario/schema';
+import type { AnyScenario as Scenario, ValidateOptions } from '../sim/scenario/validate';
 
 export const DEFAULT_SERVER = 'http://localhost:3000';
 
@@ -20,19 +20,19 @@ export function formatIssue(i: ScenarioIssue): string {
   return `${formatIssuePath(i.path)}: ${i.message}${where}`;
 }
 
-export function loadScenarioFile(file: string): Loaded {
+export function loadScenarioFile(file: string, opts: ValidateOptions = {}): Loaded {
   if (!existsSync(file)) return { ok: false, source: file, message: `${file}: no such file` };
   const st = statSync(file);
   if (st.isDirectory()) return { ok: false, source: file, message: `${file}: is a directory` };
   if (st.size > MAX_SCENARIO_BYTES)
     return { ok: false, source: file, issues: [{ path: [], message: `scenario is too large (${st.size} bytes); the limit is 1 MB (${MAX_SCENARIO_BYTES} bytes)` }] };
   const text = readFileSync(file, 'utf8');
-  const r = parseScenarioText(text);
+  const r = parseScenarioText(text, opts);
   if (!r.ok) return { ok: false, source: file, issues: r.issues };
   return { ok: true, scenario: r.scenario, source: file };
 }
 
-export async function loadScenarioFromServer(id: string, server: string): Promise<Loaded> {
+export async function loadScenarioFromServer(id: string, server: string, opts: ValidateOptions = {}): Promise<Loaded> {
   const base = server.replace(/\/+$/, '');
   const url = `${base}/api/scenarios/${id}`;
   let res: Response;
@@ -52,12 +52,12 @@ export async function loadScenarioFromServer(id: string, server: string): Promis
   }
   const scenario = (body as { scenario?: unknown })?.scenario;
   if (scenario === undefined) return { ok: false, source: url, message: `${url}: the answer has no "scenario" field` };
-  const v = validateScenario(scenario);
+  const v = validateScenario(scenario, opts);
   if (!v.ok) return { ok: false, source: url, issues: v.issues };
   return { ok: true, scenario: v.scenario, source: url, shareId: id };
 }
 
-export async function loadScenario(arg: string, server: string): Promise<Loaded> {
-  if (isShareId(arg) && !existsSync(arg)) return loadScenarioFromServer(arg, server);
-  return loadScenarioFile(arg);
+export async function loadScenario(arg: string, server: string, opts: ValidateOptions = {}): Promise<Loaded> {
+  if (isShareId(arg) && !existsSync(arg)) return loadScenarioFromServer(arg, server, opts);
+  return loadScenarioFile(arg, opts);
 }

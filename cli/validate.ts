@@ -38,8 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       continue;
     }
     if (r.ok) {
-      const n = countExpandedSteps(r.scenario.experiment);
-      process.stdout.write(`${file}: valid (${n} experiment step${n === 1 ? '' : 's'}, hash ${scenarioHash(r.scenario).slice(0, 16)}…)\n`);
+      const what = 'experiment' in r.scenario ? `${countExpandedSteps(r.scenario.experiment)} experiment step(s)` : 'version 2';
+      process.stdout.write(`${file}: valid (${what}, hash ${scenarioHash(r.scenario).slice(0, 16)}…)\n`);
       continue;
     }
     bad++;

@@ -7,7 +7,7 @@ import dynamic from 'next/dynamic';
 import { parseScenarioText } from '../../sim/scenario/validate';
 import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
 import { scenarioHash } from '../../sim/scenario/hash';
-import type { Scenario } from '../../sim/scenario/schema';
+import type { AnyScenario as Scenario } from '../../sim/scenario/validate';
 import { Runner, type RunnerProgress } from '../../workers/runner/Runner';
 import { getLibrary, type RunLike, type RunRecord, type ScenarioRecord } from '../library/db';
 import { ScenarioEditor, type ScenarioEditorHandle } from './ScenarioEditor';

@@ -5,6 +5,7 @@ import pybamm from './sets/pybamm-ecm-example.json';
 import lfp from './sets/lfp-a123-26650.json';
 import nmc from './sets/nmc-huria2012.json';
 import lco from './sets/lco-chen2006.json';
+import { samsung94AhParams } from '../thermal/cell94Ah';
 
 const RAW: Record<string, unknown> = {
   'panasonic-ncr18650pf': panasonic,
@@ -12,6 +13,7 @@ const RAW: Record<string, unknown> = {
   'lfp-a123-26650': lfp,
   'nmc-huria2012': nmc,
   'lco-chen2006': lco,
+  'samsung-94ah': samsung94AhParams(),
 };
 
 const cache = new Map<string, CellParams>();

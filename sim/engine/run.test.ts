@@ -12,7 +12,7 @@ const P = getParamSet(CELL);
 function scenario(extra: Record<string, unknown>): Scenario {
   const v = validateScenario({ name: 't', cell: { paramSet: CELL }, initial: { soc: 1, tempC: 25 }, ambient: { tempC: 25 }, ...extra });
   if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return v.scenario;
+  return v.scenario as Scenario;
 }
 const ch = (r: RunResult, name: string) => {
   const c = r.channels.find((c) => c.name === name);

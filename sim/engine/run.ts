@@ -28,6 +28,7 @@
  * trapezoid rule on the voltage of the step's start and end.
  */
 import type { Scenario } from '../scenario/schema';
+import type { AnyScenario } from '../scenario/validate';
 import { compile, type Plan, type PlanStep } from './compile';
 import { createPackDriver, type PackDriver, type CellStats } from './driver';
 
@@ -569,12 +570,13 @@ class Session implements RunSession {
 }
 
 /** Start a run of a validated scenario. opts.seed overrides scenario.seed (default 1). */
-export function startRun(scenario: Scenario, opts: { seed?: number } = {}): RunSession {
-  return new Session(scenario, opts);
+export function startRun(scenario: AnyScenario, opts: { seed?: number } = {}): RunSession {
+  if ((scenario as { version?: unknown }).version === 2) throw new Error('a version-2 scenario runs with startSystemRun (sim/system/run.ts)');
+  return new Session(scenario as Scenario, opts);
 }
 
 /** Run to the end in one call (CLI, tests, bench). */
-export function runToEnd(scenario: Scenario, opts: { seed?: number } = {}): RunResult {
+export function runToEnd(scenario: AnyScenario, opts: { seed?: number } = {}): RunResult {
   const s = startRun(scenario, opts);
   while (!s.advance(1 << 16).done) {
     /* keep going */

@@ -12,7 +12,7 @@
  */
 import { canonicalJson } from '../core/canonicalJson';
 import { sha256Hex } from '../core/sha256';
-import type { Scenario } from './schema';
+import type { AnyScenario as Scenario } from './validate';
 
 /** Canonical JSON of a scenario, as hashed (without "$schema"). */
 export function canonicalScenarioJson(s: Scenario): string {

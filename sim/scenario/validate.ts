@@ -7,6 +7,9 @@ import { ScenarioSchema, MAX_EXPANDED_STEPS, type Scenario, type ExperimentItem 
 import { parseJsonWithLocations, type JsonPath } from './jsonText';
 import { closest, parseStep } from './steps';
 import { getParamSet } from '../battery/paramSets';
+import { SystemScenarioSchema, type SystemScenario } from './system';
+import { applyParameters, type ParamValue } from './parameters';
+import { checkSystemScenario } from '../system/check';
 
 export interface ScenarioIssue {
   path: (string | number)[];
@@ -18,7 +21,23 @@ export interface ScenarioIssue {
   endColumn?: number;
 }
 
-export type ValidateResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
+/** A scenario of either version: 1 (cell / pack experiment) or 2 (assets, faults, criteria). */
+export type AnyScenario = Scenario | SystemScenario;
+
+export function isSystemScenario(s: AnyScenario): s is SystemScenario {
+  return (s as { version?: unknown }).version === 2;
+}
+
+/**
+ * For version 2 `scenario` is the document as written with any parameter overrides stored in
+ * its `parameters` (what is hashed and shared); the engine substitutes the parameters again.
+ */
+export type ValidateResult = { ok: true; scenario: AnyScenario } | { ok: false; issues: ScenarioIssue[] };
+
+export interface ValidateOptions {
+  /** parameter overrides (version 2 only), e.g. { ambient: '40 degC' } */
+  params?: Record<string, ParamValue>;
+}
 
 /** Scenario text larger than this (UTF-8 bytes) is refused. */
 export const MAX_SCENARIO_BYTES = 1_000_000;
@@ -194,12 +213,26 @@ function semanticIssues(s: Scenario): ScenarioIssue[] {
 }
 
 /** Validate a parsed JSON value as a scenario. */
-export function validateScenario(input: unknown): ValidateResult {
+export function validateScenario(input: unknown, opts: ValidateOptions = {}): ValidateResult {
+  const overrides = opts.params ?? {};
+  if (input !== null && typeof input === 'object' && (input as { version?: unknown }).version === 2) return validateSystem(input, overrides);
+  if (Object.keys(overrides).length)
+    return { ok: false, issues: [{ path: ['version'], message: 'parameters (--param) need a version-2 scenario with a "parameters" section' }] };
   const r = ScenarioSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: dedupe(convertIssues(r.error.issues, input)) };
   const sem = semanticIssues(r.data);
   if (sem.length) return { ok: false, issues: sem };
   return { ok: true, scenario: r.data };
+}
+
+function validateSystem(input: object, overrides: Record<string, ParamValue>): ValidateResult {
+  const p = applyParameters(input, overrides);
+  if (!p.ok) return { ok: false, issues: p.issues };
+  const r = SystemScenarioSchema.safeParse(p.doc);
+  if (!r.success) return { ok: false, issues: dedupe(convertIssues(r.error.issues, p.doc)) };
+  const sem = checkSystemScenario(r.data);
+  if (sem.length) return { ok: false, issues: sem };
+  return { ok: true, scenario: p.withOverrides as SystemScenario };
 }
 
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
@@ -217,7 +250,7 @@ function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
  * schema issues come back with their path and the line/column of the value (or key) they
  * concern. Text over MAX_SCENARIO_BYTES is refused without parsing.
  */
-export function parseScenarioText(text: string): ValidateResult {
+export function parseScenarioText(text: string, opts: ValidateOptions = {}): ValidateResult {
   if (typeof text !== 'string') return { ok: false, issues: [{ path: [], message: 'scenario text must be a string' }] };
   if (text.length > MAX_SCENARIO_BYTES || utf8ByteLength(text) > MAX_SCENARIO_BYTES) {
     return {
@@ -234,7 +267,7 @@ export function parseScenarioText(text: string): ValidateResult {
       issues: [{ path: [], message: `JSON syntax error: ${e.message}`, line: e.line, column: e.column, endLine: e.line, endColumn: e.column + 1 }],
     };
   }
-  const r = validateScenario(p.value);
+  const r = validateScenario(p.value, opts);
   if (r.ok) return r;
   return {
     ok: false,

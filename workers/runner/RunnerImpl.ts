@@ -4,8 +4,7 @@
 // about `chunkMs`, reports progress through a callback between chunks, yields to the event loop
 // so a cancel() message can arrive, and hands typed arrays back to be transferred, not copied.
 import type { RunProgress, RunResult } from '../../sim/engine/run';
-import type { Scenario } from '../../sim/scenario/schema';
-import type { ScenarioIssue } from '../../sim/scenario/validate';
+import type { AnyScenario as Scenario, ScenarioIssue } from '../../sim/scenario/validate';
 
 /** The part of sim/engine's RunSession the runner uses. */
 export interface EngineSession {
