@@ -252,3 +252,54 @@ describe('formatting', () => {
     expect([fmtDuration(45), fmtDuration(750), fmtDuration(19080), fmtDuration(7200)]).toEqual(['45 s', '12.5 min', '5.3 h', '2 h']);
   });
 });
+
+describe('reductions over contiguous and scattered signals', () => {
+  /** 37 cells; temperatures either in one block or interleaved with voltages (scattered indices). */
+  function cells(interleaved: boolean): SignalTable {
+    const names: string[] = [];
+    const units: string[] = [];
+    const n = 37;
+    const cell = (c: number) => `pack1/module01/cell${String(c).padStart(2, '0')}`;
+    if (interleaved)
+      for (let c = 1; c <= n; c++) names.push(`${cell(c)}.temp_C`, `${cell(c)}.voltage_V`), units.push('degC', 'V');
+    else {
+      for (let c = 1; c <= n; c++) names.push(`${cell(c)}.temp_C`), units.push('degC');
+      for (let c = 1; c <= n; c++) names.push(`${cell(c)}.voltage_V`), units.push('V');
+    }
+    return { names, units, values: new Float64Array(names.length), index: new Map(names.map((x, i) => [x, i])) };
+  }
+
+  it('max / min / mean / sum and the argmax agree with a plain reference, NaN and infinities included', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const interleaved of [false, true]) {
+      const t = cells(interleaved);
+      const conds = {
+        max: bind('max(pack1/*/*.temp_C) > 0 degC', t),
+        min: bind('min(pack1/*/*.temp_C) > 0 degC', t),
+        mean: bind('mean(pack1/*/*.voltage_V) > 0 V', t),
+        sum: bind('sum(pack1/*/*.voltage_V) > 0 V', t),
+      };
+      const ti = Array.from(conds.max.signals);
+      const vi = Array.from(conds.sum.signals);
+      expect(ti.length).toBe(37);
+      for (let trial = 0; trial < 200; trial++) {
+        for (let i = 0; i < t.values.length; i++) t.values[i] = Math.round(rnd() * 20) - 10; // ties are frequent
+        if (trial % 7 === 0) t.values[ti[Math.floor(rnd() * 37)]] = NaN;
+        if (trial % 11 === 0) t.values[ti[Math.floor(rnd() * 37)]] = -Infinity;
+        if (trial % 13 === 0) t.values[ti[Math.floor(rnd() * 37)]] = Infinity;
+        const tv = ti.map((i) => t.values[i]);
+        const hasNaN = tv.some((x) => Number.isNaN(x));
+        const mx = hasNaN ? NaN : Math.max(...tv);
+        const mn = hasNaN ? NaN : Math.min(...tv);
+        expect(conds.max.value()).toBe(mx);
+        expect(conds.max.lastArg).toBe(ti[tv.findIndex((x) => (hasNaN ? Number.isNaN(x) : x === mx))]);
+        expect(conds.min.value()).toBe(mn);
+        expect(conds.min.lastArg).toBe(ti[tv.findIndex((x) => (hasNaN ? Number.isNaN(x) : x === mn))]);
+        const s = vi.reduce((a, i) => a + t.values[i], 0);
+        expect(conds.sum.value()).toBeCloseTo(s, 9);
+        expect(conds.mean.value()).toBeCloseTo(s / 37, 9);
+      }
+    }
+  });
+});
