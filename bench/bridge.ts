@@ -2,6 +2,7 @@
 // temp SQLite or DATABASE_URL) and one browser-like subscriber on /live subscribed to every
 // device; then the same flow over a bare `ws` server (no validation, no database) as a baseline.
 //   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--procs P] [--no-baseline]
+//     [--server-prof DIR]   (V8 CPU profile of the server process, node --cpu-prof)
 // Devices close their batches at staggered ticks (device d at ticks k with (k + 1 + d) % ticks per batch == 0),
 // as independent devices would. Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
 // time `r` (batches are closed right after that sample, so batching delay is not counted).
@@ -32,6 +33,8 @@ const { values: a } = parseArgs({
     'ws-server': { type: 'string' },
     driver: { type: 'string' },
     procs: { type: 'string' },
+    /** write a V8 CPU profile of the server process into this directory (node --cpu-prof) */
+    'server-prof': { type: 'string' },
   },
 });
 
@@ -168,7 +171,8 @@ async function main() {
     }
     // server
     const port = await freePort();
-    const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--no-next'], {
+    const prof = a['server-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(a['server-prof'])] : [];
+    const server: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'], {
       cwd: repoRoot,
       env: { ...env, PORT: String(port) } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -183,9 +187,12 @@ async function main() {
     let dropped = 0;
     const sub: Socket = ioClient(`${base}/live`, { transports: ['websocket'], forceNew: true });
     await new Promise<void>((r) => sub.once('connect', () => r()));
-    sub.on('batch', (b: LiveBatch) => {
-      browserBatches++;
-      latencies.push(Date.now() - b.samples[b.samples.length - 1].r);
+    sub.on('batches', (bs: LiveBatch[]) => {
+      const now = Date.now();
+      for (const b of bs) {
+        browserBatches++;
+        latencies.push(now - b.samples[b.samples.length - 1].r);
+      }
     });
     sub.on('dropped', (d: { count: number }) => (dropped += d.count));
     for (let k = 0; k < devices; k += 50) {
@@ -244,6 +251,8 @@ async function main() {
     const agg = await db.prisma.sampleBatch.aggregate({ _sum: { count: true } });
     await db.close();
     server.kill('SIGTERM');
+    // let it shut down (and write its CPU profile) before anything else runs
+    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(15_000)]);
 
     let baseline: { cpu: number; p50: number; p99: number } | null = null;
     if (!a['no-baseline']) baseline = await wsBaseline(devices, hz, seconds, nch, batchTicks, children);

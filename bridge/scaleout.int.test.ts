@@ -79,7 +79,7 @@ describe('scale-out with REDIS_URL', () => {
     const sub = await browser.emitWithAck('subscribe', { deviceId: device.id });
     expect(sub).toMatchObject({ ok: true, device: { connected: true } });
 
-    const got = new Promise<{ seq: number }>((resolve) => browser.once('batch', resolve));
+    const got = new Promise<{ seq: number }>((resolve) => browser.once('batches', (bs: { seq: number }[]) => resolve(bs[0])));
     const status = new Promise<{ state: string }>((resolve) => browser.once('status', resolve));
     expect(await dev.emitWithAck('batch', { seq: 0, samples: [{ t: 0, r: Date.now(), v: [1, 3.7] }] })).toMatchObject({ ok: true });
     expect(await got).toMatchObject({ seq: 0, deviceId: device.id });

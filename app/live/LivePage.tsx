@@ -103,10 +103,12 @@ export function LivePage() {
     const s = socket.current;
     if (!s || !selected || conn !== 'connected') return;
     let live = true;
-    const onBatch = (b: LiveBatch) => {
-      if (b.deviceId === selected) feed([b]);
+    // the server sends what arrived in one event-loop turn as one message (any devices)
+    const onBatches = (bs: LiveBatch[]) => {
+      const mine = bs.filter((b) => b.deviceId === selected);
+      if (mine.length) feed(mine);
     };
-    s.on('batch', onBatch);
+    s.on('batches', onBatches);
     void (async () => {
       setError('');
       series.current.clear();
@@ -127,7 +129,7 @@ export function LivePage() {
     })();
     return () => {
       live = false;
-      s.off('batch', onBatch);
+      s.off('batches', onBatches);
       s.emit('unsubscribe', { deviceId: selected });
     };
     // thresholds are applied separately (below) without resubscribing

@@ -88,7 +88,7 @@ describe(`/bridge (${kind})`, () => {
     const browser = connect('/live');
     await connected(browser);
     const got: { seq: number }[] = [];
-    browser.on('batch', (b: { seq: number }) => got.push(b));
+    browser.on('batches', (bs: { seq: number }[]) => got.push(...bs));
 
     const mk = (seq: number) => ({ seq, samples: [0, 1, 2].map((k) => ({ t: seq * 3 + k, r: Date.now(), v: [k === 1 ? null : 0.5 * k, 3.7] })) });
     expect(await dev.emitWithAck('batch', mk(0))).toEqual({ ok: true, seq: 0, duplicate: false });

@@ -34,24 +34,49 @@ describe('BridgeHub fan-out', () => {
     hub.subscribe(slow.socket, 'd1');
     hub.subscribe(fast.socket, 'd1');
     const batch = (seq: number) => ({ deviceId: 'd1', seq, samples: [{ t: seq, r: 0, v: [1] }], s: 0 });
-    hub.publish(batch(0));
+    const publish = (seq: number) => {
+      hub.publish(batch(seq));
+      hub.flushLive();
+    };
+    publish(0);
     backlog = 10; // a burst is not slowness
-    hub.publish(batch(1));
+    publish(1);
     now = 5000; // ... but a buffer that has not drained for 5 s is
-    for (let k = 2; k <= 4; k++) hub.publish(batch(k));
+    for (let k = 2; k <= 4; k++) publish(k);
     backlog = hub.maxPendingPackets + 1; // and so is a huge one
     now = 5001;
-    hub.publish(batch(5));
+    publish(5);
     backlog = 0; // it catches up
-    hub.publish(batch(6));
-    expect(fast.emitted.map(([, b]) => (b as { seq: number }).seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(slow.emitted.map(([ev]) => ev)).toEqual(['batch', 'batch', 'dropped', 'batch']);
+    publish(6);
+    const seqs = (em: [string, unknown][]) => em.filter(([ev]) => ev === 'batches').flatMap(([, bs]) => (bs as { seq: number }[]).map((b) => b.seq));
+    expect(seqs(fast.emitted)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(slow.emitted.map(([ev]) => ev)).toEqual(['batches', 'batches', 'dropped', 'batches']);
+    expect(seqs(slow.emitted)).toEqual([0, 1, 6]);
     expect(slow.emitted[2][1]).toMatchObject({ deviceId: 'd1', count: 4 });
     expect(metrics.liveDropped.get()).toBe(4);
     hub.unsubscribe(slow.socket);
-    hub.publish(batch(7));
+    publish(7);
     expect(slow.emitted).toHaveLength(4);
     expect(metrics.liveSubscribers).toBe(1);
+  });
+
+  it('sends what one event-loop turn brought as one message per subscriber', async () => {
+    const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, new BridgeMetrics());
+    const a = fakeSocket(() => 0);
+    const b = fakeSocket(() => 0);
+    hub.subscribe(a.socket, 'd1');
+    hub.subscribe(a.socket, 'd2');
+    hub.subscribe(b.socket, 'd2');
+    for (let k = 0; k < 3; k++) {
+      hub.publish({ deviceId: 'd1', seq: k, samples: [{ t: k, r: 0, v: [1] }], s: 0 });
+      hub.publish({ deviceId: 'd2', seq: k, samples: [{ t: k, r: 0, v: [1] }], s: 0 });
+    }
+    expect(a.emitted).toHaveLength(0); // nothing before the turn ends
+    await new Promise((r) => setImmediate(r));
+    expect(a.emitted).toHaveLength(1);
+    expect((a.emitted[0][1] as { deviceId: string; seq: number }[]).map((x) => `${x.deviceId}:${x.seq}`)).toEqual(['d1:0', 'd2:0', 'd1:1', 'd2:1', 'd1:2', 'd2:2']);
+    expect(b.emitted).toHaveLength(1);
+    expect((b.emitted[0][1] as unknown[]).length).toBe(3);
   });
 
   it('serializes work per device and bounds the queue', async () => {

@@ -104,6 +104,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
           // wait for batches still being written from an earlier connection
           await st.chain;
           st.lastSeq = await ctx.samples.lastSeq(device.id);
+          st.published = Math.max(st.published, st.lastSeq);
           st.socket = socket;
           st.hello = p.value;
           st.resendFrom = null; // the bridge resends everything unacked, oldest first
@@ -189,13 +190,17 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
             if (v !== null && (v < r[0] || v > r[1])) oor++;
           }
         if (oor) m.outOfRange.inc(oor);
-        const now = Date.now();
-        m.ingestLatency.observe((now - batch.samples[batch.samples.length - 1].r) / 1000);
-        const live: LiveBatch = { deviceId: device.id, seq: batch.seq, samples: batch.samples, s: now };
-        hub.publish(live);
+        m.ingestLatency.observe((Date.now() - batch.samples[batch.samples.length - 1].r) / 1000);
         return { ok: true, seq: batch.seq, duplicate: false };
       });
       if (!run) return transient('busy', `server busy: more than ${hub.maxQueuedBatches} batches of this device are waiting; retry later`, 200, batch.seq);
+      // browsers get the batch now, before it is durable: their fan-out needs no ack (the
+      // bridge's ack still waits for the write). Only seqs above everything sent so far, so a
+      // resent or duplicate batch is not sent twice.
+      if (batch.seq > st.published) {
+        st.published = batch.seq;
+        hub.publish({ deviceId: device.id, seq: batch.seq, samples: batch.samples, s: Date.now() });
+      }
       run.then(
         (a) => {
           m.acks.inc();

@@ -1,8 +1,14 @@
 // Group commit for sample batches: writes that arrive while a write is in flight (or within the
-// same event-loop turn) go to the database together as one multi-row INSERT. Each caller's
-// promise resolves only when its row is committed (then the batch is acked).
+// same event-loop turn) go to the database together as one multi-row INSERT in one transaction
+// (server/db/sampleWriter.ts). Each caller's promise resolves only when its row is committed
+// (then the batch is acked). When a group fails (e.g. the device of one row was removed), its rows
+// are retried one by one so that one bad row does not hold back the others.
 import type { Sample } from '../../sim/protocol/bridge';
-import type { SampleRepository } from '../db/samples';
+
+export interface RowSink {
+  /** per row: true = it existed already (duplicate, not written) */
+  putMany(rows: { deviceId: string; seq: number; samples: Sample[] }[]): Promise<boolean[]>;
+}
 
 interface Pending {
   row: { deviceId: string; seq: number; samples: Sample[] };
@@ -17,7 +23,7 @@ export class GroupWriter {
   /** rows per INSERT (SQLite's bound-parameter limit is 32766; 8 columns per row) */
   maxRows = 500;
 
-  constructor(private repo: SampleRepository) {}
+  constructor(private sink: RowSink) {}
 
   write(deviceId: string, seq: number, samples: Sample[]): Promise<boolean> {
     return new Promise((resolve, reject) => {
@@ -39,10 +45,20 @@ export class GroupWriter {
       while (this.pending.length) {
         const group = this.pending.splice(0, this.maxRows);
         try {
-          const dup = await this.repo.putMany(group.map((p) => p.row));
+          const dup = await this.sink.putMany(group.map((p) => p.row));
           group.forEach((p, i) => p.resolve(dup[i]));
         } catch (err) {
-          for (const p of group) p.reject(err);
+          if (group.length === 1) {
+            group[0].reject(err);
+            continue;
+          }
+          for (const p of group) {
+            try {
+              p.resolve((await this.sink.putMany([p.row]))[0]);
+            } catch (e) {
+              p.reject(e);
+            }
+          }
         }
       }
     } finally {

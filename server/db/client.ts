@@ -12,6 +12,8 @@ export type PrismaClient = SqliteClient;
 
 export interface Database {
   readonly kind: DatabaseKind;
+  /** where it is (the live bridge's sample writer opens its own driver connection) */
+  readonly config: DatabaseConfig;
   readonly description: string;
   readonly prisma: PrismaClient;
   readonly migrations: MigrationReport;
@@ -62,6 +64,7 @@ export async function openDatabase(cfg: DatabaseConfig = resolveDatabaseConfig()
 
   return {
     kind: cfg.kind,
+    config: cfg,
     description: describeDatabase(cfg),
     prisma,
     migrations,

@@ -11,12 +11,8 @@ export interface StoredBatch {
   storedAt: Date;
 }
 
+/** Reads. Writes go through the driver directly: server/db/sampleWriter.ts (group commit). */
 export interface SampleRepository {
-  /** Writes the batch durably; `duplicate` when (deviceId, seq) was stored before (nothing written). */
-  put(deviceId: string, seq: number, samples: Sample[]): Promise<{ duplicate: boolean }>;
-  /** Group commit: one multi-row INSERT for batches of many devices (falls back to row by row
-   * when one of them exists already); returns per row whether it was a duplicate. */
-  putMany(rows: { deviceId: string; seq: number; samples: Sample[] }[]): Promise<boolean[]>;
   has(deviceId: string, seq: number): Promise<boolean>;
   /** highest stored seq of the device, -1 when none */
   lastSeq(deviceId: string): Promise<number>;
@@ -49,67 +45,14 @@ export function decodeSamples(text: string): Sample[] {
   return out;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
-}
-
 type Row = { deviceId: string; seq: number; samples: string; storedAt: Date };
 const toStored = (r: Row): StoredBatch => ({ deviceId: r.deviceId, seq: r.seq, samples: decodeSamples(r.samples), storedAt: r.storedAt });
-
-function rowData(deviceId: string, seq: number, samples: Sample[]) {
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const s of samples) {
-    if (s.t < t0) t0 = s.t;
-    if (s.t > t1) t1 = s.t;
-  }
-  return { deviceId, seq, count: samples.length, t0, t1, rxMs: samples[0].r, samples: encodeSamples(samples) };
-}
 
 export function createSampleRepository(prisma: PrismaClient): SampleRepository {
   const has = async (deviceId: string, seq: number) =>
     (await prisma.sampleBatch.findUnique({ where: { deviceId_seq: { deviceId, seq } }, select: { id: true } })) !== null;
   return {
     has,
-    async put(deviceId, seq, samples) {
-      if (await has(deviceId, seq)) return { duplicate: true };
-      let t0 = Infinity;
-      let t1 = -Infinity;
-      for (const s of samples) {
-        if (s.t < t0) t0 = s.t;
-        if (s.t > t1) t1 = s.t;
-      }
-      try {
-        await prisma.sampleBatch.create({
-          data: { deviceId, seq, count: samples.length, t0, t1, rxMs: samples[0].r, samples: encodeSamples(samples) },
-        });
-        return { duplicate: false };
-      } catch (err) {
-        if (isUniqueViolation(err)) return { duplicate: true };
-        throw err;
-      }
-    },
-    async putMany(rows) {
-      if (rows.length === 0) return [];
-      const data = rows.map((r) => rowData(r.deviceId, r.seq, r.samples));
-      try {
-        await prisma.sampleBatch.createMany({ data });
-        return rows.map(() => false);
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
-      const out: boolean[] = [];
-      for (const d of data) {
-        try {
-          await prisma.sampleBatch.create({ data: d });
-          out.push(false);
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-          out.push(true);
-        }
-      }
-      return out;
-    },
     async lastSeq(deviceId) {
       const r = await prisma.sampleBatch.findFirst({ where: { deviceId }, orderBy: { seq: 'desc' }, select: { seq: true } });
       return r ? r.seq : -1;

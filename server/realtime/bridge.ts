@@ -13,6 +13,7 @@ import { registerBridgeNamespace, registerLiveBridge } from '../bridge/namespace
 import { GroupWriter } from '../bridge/writer';
 import type { Database } from '../db/client';
 import { createDeviceRepository, type DeviceRecord } from '../db/devices';
+import { createSampleWriter } from '../db/sampleWriter';
 import { createSampleRepository } from '../db/samples';
 
 export interface BridgeRealtimeOptions {
@@ -30,10 +31,12 @@ export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeO
   const bridgeNsp = io.of('/bridge');
   const liveNsp = io.of('/live');
   let scaled = false;
+  const sampleWriter = createSampleWriter(opts.db.config);
+  io.httpServer?.once('close', () => void sampleWriter.close().catch((e) => log('closing the sample writer failed', e)));
   const ctx = {
     devices: createDeviceRepository(opts.db.prisma),
     samples,
-    writer: new GroupWriter(samples),
+    writer: new GroupWriter(sampleWriter),
     hub,
     version: opts.version,
     log,

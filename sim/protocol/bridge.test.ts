@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   interlock,
   LIMITS,
+  MAX_NUMBER_CHARS,
   parseBatch,
+  parseBatchZod,
   parseCommand,
   parseCommandAck,
   parseHello,
@@ -84,6 +86,48 @@ describe('batch', () => {
     const r = parseBatch({ seq: 1, samples: fat });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/too large/);
+  });
+  it('takes the fast path for valid batches (no copy) and agrees with zod on valid and mutated ones', () => {
+    expect(parseBatch(batch, 2)).toEqual({ ok: true, value: batch });
+    if (parseBatch(batch, 2).ok) expect((parseBatch(batch, 2) as { value: unknown }).value).toBe(batch);
+    // deterministic mutation fuzz: every verdict of parseBatch equals parseBatchZod's
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const odd: unknown[] = [null, undefined, NaN, Infinity, -Infinity, '1', true, {}, [], -1, 0.5, 2 ** 31, -0, 1e308, [1], { t: 0 }];
+    let accepted = 0;
+    for (let k = 0; k < 3000; k++) {
+      const nc = 1 + Math.floor(rnd() * 4);
+      const n = 1 + Math.floor(rnd() * 5);
+      const b: Record<string, unknown> = {
+        seq: Math.floor(rnd() * 1000),
+        samples: Array.from({ length: n }, (_, i) => ({ t: i + rnd(), r: 1.7e12 + rnd() * 1000, v: Array.from({ length: nc }, () => (rnd() < 0.1 ? null : rnd() * 10 - 5)) })),
+      };
+      const samples = b.samples as Record<string, unknown>[];
+      const m = Math.floor(rnd() * 9);
+      if (m === 1) b[pick(['seq', 'samples', 'extra', '__proto__'])] = pick(odd);
+      if (m === 2) samples[Math.floor(rnd() * n)][pick(['t', 'r', 'v', 'x'])] = pick(odd);
+      if (m === 3) (samples[Math.floor(rnd() * n)].v as unknown[])[Math.floor(rnd() * nc)] = pick(odd);
+      if (m === 4) delete samples[Math.floor(rnd() * n)][pick(['t', 'r', 'v'])];
+      if (m === 5) delete b[pick(['seq', 'samples'])];
+      if (m === 6) samples[Math.floor(rnd() * n)] = pick(odd) as Record<string, unknown>;
+      const count = rnd() < 0.8 ? nc : rnd() < 0.5 ? undefined : nc + 1;
+      const fast = parseBatch(b, count);
+      const ref = parseBatchZod(b, count);
+      expect(fast.ok, JSON.stringify({ b, count })).toBe(ref.ok);
+      if (fast.ok) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(1000);
+    expect(accepted).toBeLessThan(3000);
+  });
+  it('bounds the JSON size of a number from above', () => {
+    for (const x of [-1.2345678901234567e-6, -1.2345678901234567e-308, -1.7976931348623157e308, -123456789012345680000, -5e-324, 0.1 + 0.2])
+      expect(JSON.stringify(x).length).toBeLessThanOrEqual(MAX_NUMBER_CHARS);
+    // just below and above the size limit: the fast bound never accepts what zod refuses
+    for (const n of [900, 1000, 1200, 1300]) {
+      const big = { seq: 1, samples: Array.from({ length: n }, (_, i) => ({ t: -1.2345678901234567e-6 * i, r: -1.2345678901234567e-6, v: Array(8).fill(-1.2345678901234567e-6) })) };
+      expect(parseBatch(big, 8).ok).toBe(parseBatchZod(big, 8).ok);
+    }
   });
   it('refuses cyclic input without throwing', () => {
     const a: Record<string, unknown> = { seq: 1 };
