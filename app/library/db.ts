@@ -2,6 +2,7 @@
 // Runs store their metadata in `runs` and channel data as Float64Array chunks in `runChunks`
 // (CHUNK_LEN values each), so a long run never needs one huge IndexedDB value.
 import Dexie, { type EntityTable } from 'dexie';
+import type { SystemRunExtras } from '../../sim/system/types';
 
 export interface ScenarioRecord {
   id: number;
@@ -56,8 +57,9 @@ export interface ChannelData {
   data: Float64Array;
 }
 
-/** The parts of a run result the library keeps (structurally a sim/engine RunResult). */
-export interface RunLike {
+/** The parts of a run result the library keeps (structurally a sim/engine RunResult, or a
+ * sim/system SystemRunResult with its extras). */
+export interface RunLike extends Partial<SystemRunExtras> {
   engineVersion: string;
   scenarioHash: string;
   seed: number;

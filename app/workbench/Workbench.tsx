@@ -4,7 +4,7 @@
 // runner worker; this component validates, orchestrates and draws.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import dynamic from 'next/dynamic';
-import { parseScenarioText } from '../../sim/scenario/validate';
+import { isSystemScenario, parseScenarioText } from '../../sim/scenario/validate';
 import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
 import { scenarioHash } from '../../sim/scenario/hash';
 import type { AnyScenario as Scenario } from '../../sim/scenario/validate';
@@ -15,6 +15,7 @@ import { formatPath, locateIssues, type LocatedIssue } from './issueRanges';
 import { decodeFragment, encodeFragment } from './shareLinks';
 import { BUILT_IN_SCENARIOS, DEFAULT_SCENARIO_TEXT } from './builtins';
 import { LibraryPanel } from './LibraryPanel';
+import { fetchProfiles, type FetchProgress } from './profileFetch';
 
 const Plots = dynamic(() => import('../plots/Plots').then((m) => m.Plots), {
   ssr: false,
@@ -126,6 +127,10 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const [seedText, setSeedText] = useState('');
   const [running, setRunning] = useState<false | 'running' | 'cancelling'>(false);
   const [progress, setProgress] = useState<RunnerProgress | null>(null);
+  /** Profile files being fetched before a v2 run starts (null when not fetching). */
+  const [fetching, setFetching] = useState<FetchProgress | null>(null);
+  const fetchAbort = useRef<AbortController | null>(null);
+  const cancelBeforeRun = useRef(false);
   const [shown, setShown] = useState<ShownRun | null>(null);
   const [notice, setNotice] = useState<Notice | null>(initialNotice ?? null);
   const [share, setShare] = useState<{ url?: string; fragmentUrl?: string; error?: string; busy?: boolean } | null>(null);
@@ -268,14 +273,48 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     }
     setNotice(null);
     runningRef.current = true;
+    cancelBeforeRun.current = false;
     // Fetch and evaluate the plotting code while the worker runs (first run only costs anything).
     void import('../plots/Plots').then((m) => m.loadPlotly()).catch(() => undefined);
     setRunning('running');
     setProgress({ done: false, progress: 0, simTimeS: 0, steps: 0, elapsedMs: 0 });
     let frame = 0;
     let latest: RunnerProgress | null = null;
+    // A v2 scenario may read CSV profiles under the data folder: the worker lists them, the page
+    // fetches them from the server (shown in the progress text), the worker gets their texts.
+    let profiles: Record<string, string> | undefined;
+    if (isSystemScenario(v.scenario)) {
+      try {
+        const keys = await runner.current.profileFiles(v.scenario);
+        if (keys.length) {
+          const ac = new AbortController();
+          fetchAbort.current = ac;
+          profiles = await fetchProfiles(keys, { onProgress: setFetching, signal: ac.signal });
+        }
+      } catch (e) {
+        const aborted = fetchAbort.current?.signal.aborted;
+        fetchAbort.current = null;
+        setFetching(null);
+        runningRef.current = false;
+        setRunning(false);
+        setProgress(null);
+        setNotice(aborted ? { kind: 'info', text: 'Run cancelled while fetching its data files.' } : { kind: 'error', text: `The run did not start: ${e instanceof Error ? e.message : String(e)}` });
+        return;
+      }
+      fetchAbort.current = null;
+      setFetching(null);
+      if (cancelBeforeRun.current) {
+        cancelBeforeRun.current = false;
+        runningRef.current = false;
+        setRunning(false);
+        setProgress(null);
+        setNotice({ kind: 'info', text: 'Run cancelled before it started.' });
+        return;
+      }
+    }
     const outcome = await runner.current.run(v.scenario, {
       seed: seed.value,
+      profiles,
       onProgress: (p) => {
         latest = p;
         if (!frame) {
@@ -319,6 +358,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const cancel = useCallback(() => {
     if (running !== 'running') return;
     setRunning('cancelling');
+    cancelBeforeRun.current = true;
+    fetchAbort.current?.abort();
     runner.current?.cancel();
   }, [running]);
 
@@ -422,6 +463,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const progressText =
     running === 'cancelling'
       ? 'Cancelling…'
+      : running && fetching
+        ? `Fetching data ${Math.min(fetching.done + 1, fetching.total)}/${fetching.total}${fetching.key ? ` · ${fetching.key}` : ''}`
       : running
         ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
         : progress?.done

@@ -1,14 +1,19 @@
 // The server's own HTTP routes. Returns false for every other path (they go to Next.js).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fleet } from '../bridge/fleet';
 import { bridgeMetrics } from '../bridge/metrics';
 import type { Database } from '../db/client';
+import { handleFleet } from './fleet';
 import { getHealth, type VersionInfo } from './health';
 import { HttpError, sendError } from './respond';
 import { getScenario, postScenario } from './scenarios';
+import { DATA_ROUTE, getDataFile } from './data';
 
 export interface ApiContext extends VersionInfo {
   db: Database;
   log: (msg: string, err?: unknown) => void;
+  /** fleet view (/api/fleet, /api/alerts) */
+  fleet?: Fleet;
 }
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -51,6 +56,17 @@ export function createApiHandler(ctx: ApiContext): ApiHandler {
         }
         await getScenario(res, ctx.db.scenarios, rest);
         return true;
+      }
+      if (pathname.startsWith(DATA_ROUTE)) {
+        if (method !== 'GET' && method !== 'HEAD') {
+          res.setHeader('Allow', 'GET, HEAD');
+          throw methodNotAllowed('GET, HEAD');
+        }
+        await getDataFile(res, pathname.slice(DATA_ROUTE.length), method === 'HEAD');
+        return true;
+      }
+      if (ctx.fleet && (pathname === '/api/fleet' || pathname.startsWith('/api/alerts'))) {
+        return await handleFleet(req, res, pathname, method, ctx.fleet);
       }
       return false;
     } catch (err) {

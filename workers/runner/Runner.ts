@@ -5,7 +5,8 @@ import * as Comlink from 'comlink';
 import type { RunResult } from '../../sim/engine/run';
 import type { ProgressCallback, RunOutcome, RunnerImpl } from './RunnerImpl';
 
-export type { RunOutcome, RunnerProgress } from './RunnerImpl';
+export type { AnyRunResult, RunOutcome, RunnerProgress } from './RunnerImpl';
+export { isSystemResult } from './RunnerImpl';
 
 const HARD_CANCEL_MS = 1500;
 
@@ -36,15 +37,23 @@ export class Runner {
     return this.ensure().engineVersion();
   }
 
+  /** Profile files ("<folder>/<file>.csv" keys) a version-2 scenario needs; [] otherwise. Compiles in the worker. */
+  profileFiles(scenario: unknown, params?: Record<string, string | number>): Promise<string[]> {
+    return this.ensure().profileFiles(scenario, params);
+  }
+
   /** Runs a scenario (already validated by the caller; the worker checks again). */
-  run(scenario: unknown, opts: { seed?: number; onProgress?: ProgressCallback } = {}): Promise<RunOutcome> {
+  run(
+    scenario: unknown,
+    opts: { seed?: number; params?: Record<string, string | number>; profiles?: Record<string, string>; onProgress?: ProgressCallback } = {},
+  ): Promise<RunOutcome> {
     if (this.pending) return Promise.resolve({ status: 'error', message: 'A run is already in progress.' });
     const remote = this.ensure();
     return new Promise<RunOutcome>((resolve) => {
       this.pending = { resolve };
       const cb = opts.onProgress ? Comlink.proxy(opts.onProgress) : undefined;
       remote
-        .run({ scenario, seed: opts.seed }, cb)
+        .run({ scenario, seed: opts.seed, params: opts.params, profiles: opts.profiles }, cb)
         .then(
           (o) => this.settle(o),
           (e: unknown) => this.settle({ status: 'error', message: e instanceof Error ? e.message : String(e) }),

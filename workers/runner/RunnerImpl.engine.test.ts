@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RunnerImpl } from './RunnerImpl';
+import { isSystemResult, RunnerImpl } from './RunnerImpl';
 import { engineDeps } from './engineDeps';
 import { runToEnd } from '../../sim/engine/run';
 import { runToCsv } from '../../sim/engine/csv';
@@ -40,5 +40,59 @@ describe('RunnerImpl + sim/engine', () => {
     const out = await new RunnerImpl(engineDeps).run({ scenario: bad });
     expect(out.status).toBe('invalid');
     if (out.status === 'invalid') expect(out.issues[0].path).toEqual(['initial', 'soc']);
+  });
+});
+
+// Version 2 (sim/system) through the same runner: the oven scenario's criteria, events, runaway,
+// heat map (transferable, own buffers), and a profile file passed in by key.
+describe('RunnerImpl + sim/system (scenario version 2)', () => {
+  const ovenText = readFileSync(path.resolve(__dirname, '../../scenarios/oven-18650-150C.json'), 'utf8');
+
+  it('runs the 150 degC oven scenario in chunks with criteria, events and heat map', async () => {
+    const impl = new RunnerImpl(engineDeps);
+    let reports = 0;
+    const out = await impl.run({ scenario: JSON.parse(ovenText), chunkMs: 2 }, () => void reports++);
+    expect(out.status).toBe('done');
+    if (out.status !== 'done' || !isSystemResult(out.result)) throw new Error('expected a v2 result');
+    const r = out.result;
+    expect(reports).toBeGreaterThan(1);
+    expect(r.criteria.map((c) => [c.id, c.result])).toEqual([
+      ['runs-away', 'pass'],
+      ['onset-time', 'pass'],
+      ['peak', 'pass'],
+    ]);
+    const runaway = r.events.find((e) => e.code === 'CELL_RUNAWAY');
+    expect(runaway?.target).toBe('oven/cell');
+    expect(r.runaway[0].t_s).toBe(runaway?.t_s);
+    expect(r.parameters.oven).toBe('150 degC');
+    const hm = r.heatmap!;
+    expect(hm.targets).toEqual(['oven/cell']);
+    expect(hm.tempC.length).toBe(hm.timeS.length * hm.targets.length);
+    // packed for transfer: each array owns its whole buffer
+    for (const a of [hm.tempC, hm.timeS, ...r.channels.map((c) => c.data)]) expect(a.byteLength).toBe(a.buffer.byteLength);
+    // parameters reach the engine
+    const hot = await impl.run({ scenario: JSON.parse(ovenText), params: { oven: '155 degC' } });
+    expect(hot.status === 'done' && isSystemResult(hot.result) && hot.result.parameters.oven).toBe('155 degC');
+    expect(hot.status === 'done' && isSystemResult(hot.result) && hot.result.runaway[0].t_s).toBeLessThan(runaway!.t_s);
+  });
+
+  it('lists the profile files of a scenario and runs with their texts', async () => {
+    const sc = JSON.parse(ovenText);
+    sc.ambient = { temperature: { file: 'data:test-folder/ambient.csv', column: 'amb_C', unit: 'degC', period: '10 min' } };
+    sc.stop = { time: '30 min' };
+    const impl = new RunnerImpl(engineDeps);
+    expect(impl.profileFiles(sc)).toEqual(['test-folder/ambient.csv']);
+    expect(impl.profileFiles(JSON.parse(text))).toEqual([]);
+    const out = await impl.run({ scenario: sc, profiles: { 'test-folder/ambient.csv': 'amb_C\n12\n18\n24\n' } });
+    if (out.status !== 'done') throw new Error(JSON.stringify(out));
+    const amb = out.result.channels.find((c) => c.name === 'ambient.temp_C')!;
+    const t = out.result.channels[0].data;
+    const at = (s: number) => amb.data[t.findIndex((x) => x >= s)];
+    expect([at(0), at(700), at(1300)]).toEqual([12, 18, 24]);
+    const missing = await impl.run({ scenario: sc });
+    expect(missing.status).toBe('error');
+    if (missing.status === 'error') expect(missing.message).toContain('test-folder/ambient.csv');
+    const bad = await impl.run({ scenario: sc, profiles: { '../etc/passwd.csv': 'x' } });
+    expect(bad.status).toBe('invalid');
   });
 });

@@ -3,8 +3,14 @@
 // in Node. It re-validates the scenario (never trust a message), steps the engine in chunks of
 // about `chunkMs`, reports progress through a callback between chunks, yields to the event loop
 // so a cancel() message can arrive, and hands typed arrays back to be transferred, not copied.
+// Version-2 scenarios (sim/system) run through the same loop: RunnerImpl dispatches on
+// deps.isSystemScenario, passes parameter overrides and the profile CSV texts the page fetched
+// (both validated here with zod: a message is external input), and transfers the heat map too.
+import { z } from 'zod';
 import type { RunProgress, RunResult } from '../../sim/engine/run';
 import type { AnyScenario as Scenario, ScenarioIssue } from '../../sim/scenario/validate';
+import type { SystemScenario } from '../../sim/scenario/system';
+import type { SystemRunResult } from '../../sim/system/types';
 
 /** The part of sim/engine's RunSession the runner uses. */
 export interface EngineSession {
@@ -12,10 +18,35 @@ export interface EngineSession {
   result(): RunResult;
 }
 
+/** A result of either engine: v1 RunResult, or v2 with events, criteria, heat map... */
+export type AnyRunResult = RunResult | SystemRunResult;
+
+export function isSystemResult(r: AnyRunResult): r is SystemRunResult {
+  return Array.isArray((r as Partial<SystemRunResult>).criteria) && Array.isArray((r as Partial<SystemRunResult>).events);
+}
+
+/** The part of sim/system's SystemRunSession the runner uses. */
+export interface SystemEngineSession {
+  advance(maxSteps: number): RunProgress;
+  result(): SystemRunResult;
+  cancel?(): void;
+}
+
+export interface SystemRunOpts {
+  seed?: number;
+  params?: Record<string, string | number>;
+  profiles?: ReadonlyMap<string, string>;
+}
+
 export interface EngineDeps {
   engineVersion: string;
   validateScenario(input: unknown): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
   startRun(scenario: Scenario, opts: { seed?: number }): EngineSession;
+  /** Version-2 support (absent: v2 scenarios are refused with a clear message). */
+  isSystemScenario?(s: Scenario): s is SystemScenario;
+  startSystemRun?(scenario: SystemScenario, opts: SystemRunOpts): SystemEngineSession;
+  /** Keys ("<folder>/<file>.csv" under the data folder) of the profile files a v2 run needs. */
+  profileFilesOf?(scenario: SystemScenario, params?: Record<string, string | number>): string[];
   runToCsv(r: RunResult): string;
   /** Comlink.transfer in the worker; identity in tests. */
   transfer?<T>(value: T, transferables: Transferable[]): T;
@@ -25,6 +56,10 @@ export interface EngineDeps {
 export interface RunRequest {
   scenario: unknown;
   seed?: number;
+  /** v2: parameter overrides ($name -> value with unit, as `twinbench run --param`) */
+  params?: Record<string, string | number>;
+  /** v2: text of every profile file the scenario uses, by key (see profileFiles) */
+  profiles?: Record<string, string>;
   /** Target wall time per chunk between progress reports and cancel checks. */
   chunkMs?: number;
 }
@@ -37,7 +72,7 @@ export interface RunnerProgress extends RunProgress {
 export type ProgressCallback = (p: RunnerProgress) => void | Promise<void>;
 
 export type RunOutcome =
-  | { status: 'done'; result: RunResult; elapsedMs: number; engineMs: number }
+  | { status: 'done'; result: AnyRunResult; elapsedMs: number; engineMs: number }
   | { status: 'cancelled'; progress: number }
   | { status: 'invalid'; issues: ScenarioIssue[] }
   | { status: 'error'; message: string };
@@ -53,19 +88,40 @@ function report(cb: ProgressCallback, p: RunnerProgress): void {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Typed-array channel data packed for transfer: one whole, unshared buffer per channel. */
-export function packForTransfer(result: RunResult): { result: RunResult; transferables: ArrayBuffer[] } {
+/** Largest sum of profile texts a run request may carry (characters). */
+export const MAX_PROFILE_TOTAL_CHARS = 256 * 1024 * 1024;
+const PROFILE_KEY = /^[A-Za-z0-9_.\- ]+(\/[A-Za-z0-9_.\- ]+)*\.csv$/;
+
+const v2OptionsSchema = z.object({
+  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a parameter name'), z.union([z.string().max(200), z.number().finite()])).optional(),
+  profiles: z
+    .record(
+      z.string().regex(PROFILE_KEY, 'a data key "<folder>/<file>.csv"').refine((k) => !k.split('/').includes('..'), 'no ".." segment'),
+      z.string(),
+    )
+    .optional(),
+});
+
+/** Trims a typed array to a whole, unshared buffer and lists it for transfer. */
+function own<T extends Float64Array | Float32Array>(data: T, seen: Set<ArrayBufferLike>, transferables: ArrayBuffer[]): T {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (!whole || seen.has(data.buffer) || !(data.buffer instanceof ArrayBuffer)) data = data.slice() as T;
+  seen.add(data.buffer);
+  transferables.push(data.buffer as ArrayBuffer);
+  return data;
+}
+
+/** Typed-array data packed for transfer: one whole, unshared buffer per channel (and heat map array). */
+export function packForTransfer<R extends AnyRunResult>(result: R): { result: R; transferables: ArrayBuffer[] } {
   const seen = new Set<ArrayBufferLike>();
   const transferables: ArrayBuffer[] = [];
-  const channels = result.channels.map((c: RunResult['channels'][number]) => {
-    let data = c.data;
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    if (!whole || seen.has(data.buffer) || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
-    seen.add(data.buffer);
-    transferables.push(data.buffer as ArrayBuffer);
-    return { ...c, data };
-  });
-  return { result: { ...result, channels }, transferables };
+  const channels = result.channels.map((c: RunResult['channels'][number]) => ({ ...c, data: own(c.data, seen, transferables) }));
+  const out = { ...result, channels } as R;
+  const hm = (result as Partial<SystemRunResult>).heatmap;
+  if (hm) {
+    (out as SystemRunResult).heatmap = { targets: hm.targets, timeS: own(hm.timeS, seen, transferables), tempC: own(hm.tempC, seen, transferables) };
+  }
+  return { result: out, transferables };
 }
 
 export class RunnerImpl {
@@ -90,6 +146,28 @@ export class RunnerImpl {
     if (this.running) this.cancelRequested = true;
   }
 
+  /** Profile file keys a v2 scenario needs with these parameters ([] for v1 or invalid input). */
+  profileFiles(scenario: unknown, params?: Record<string, string | number>): string[] {
+    const v = this.deps.validateScenario(scenario);
+    if (!v.ok || !this.deps.isSystemScenario?.(v.scenario) || !this.deps.profileFilesOf) return [];
+    const o = v2OptionsSchema.safeParse({ params });
+    if (!o.success) return [];
+    return this.deps.profileFilesOf(v.scenario, o.data.params ?? {});
+  }
+
+  private start(scenario: Scenario, req: RunRequest): EngineSession | SystemEngineSession | { error: string } | { issues: ScenarioIssue[] } {
+    const seed = req.seed === undefined ? {} : { seed: req.seed };
+    if (!this.deps.isSystemScenario?.(scenario)) return this.deps.startRun(scenario, seed);
+    if (!this.deps.startSystemRun) return { error: 'this runner cannot run version-2 scenarios' };
+    const o = v2OptionsSchema.safeParse({ params: req.params, profiles: req.profiles });
+    if (!o.success) return { issues: o.error.issues.map((i) => ({ path: ['run request', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message })) };
+    const profiles = new Map(Object.entries(o.data.profiles ?? {}));
+    let total = 0;
+    for (const t of profiles.values()) total += t.length;
+    if (total > MAX_PROFILE_TOTAL_CHARS) return { error: `profile files total ${total} characters, more than ${MAX_PROFILE_TOTAL_CHARS}` };
+    return this.deps.startSystemRun(scenario, { ...seed, params: o.data.params ?? {}, profiles });
+  }
+
   async run(req: RunRequest, onProgress?: ProgressCallback): Promise<RunOutcome> {
     if (this.running) return { status: 'error', message: 'A run is already in progress in this worker.' };
     const v = this.deps.validateScenario(req.scenario);
@@ -101,7 +179,10 @@ export class RunnerImpl {
     const t0 = now();
     let engineMs = 0;
     try {
-      const session = this.deps.startRun(v.scenario, req.seed === undefined ? {} : { seed: req.seed });
+      const started = this.start(v.scenario, req);
+      if ('error' in started) return { status: 'error', message: started.error };
+      if ('issues' in started) return { status: 'invalid', issues: started.issues };
+      const session = started;
       let chunkSteps = 256;
       let steps = 0;
       for (;;) {
@@ -119,10 +200,13 @@ export class RunnerImpl {
         // (drawing the last run) must not slow the run down.
         if (onProgress) report(onProgress, { ...p, steps, elapsedMs: now() - t0 });
         await yieldToEventLoop();
-        if (this.cancelRequested) return { status: 'cancelled', progress: p.progress };
+        if (this.cancelRequested) {
+          (session as SystemEngineSession).cancel?.();
+          return { status: 'cancelled', progress: p.progress };
+        }
       }
       const c0 = now();
-      const raw = session.result();
+      const raw: AnyRunResult = session.result();
       engineMs += now() - c0;
       if (onProgress) report(onProgress, { done: true, progress: 1, simTimeS: raw.durationS, steps: raw.steps, elapsedMs: now() - t0 });
       const { result, transferables } = packForTransfer(raw);
