@@ -99,6 +99,9 @@ export interface BmsMonitor {
   limits: BmsLimits;
   /** cell target names: prefix + index, e.g. 'pack/cell[12]' */
   cellTarget: (i: number) => string;
+  /** temperature channels (default n: one per cell; fewer when sensors cover modules) and their targets */
+  readonly nTemp: number;
+  tempTarget: (i: number) => string;
   packTarget: string;
   /** per check: pending-since (NaN) and latched flags, [level * n + i] */
   pending: Float64Array[];
@@ -121,19 +124,23 @@ export interface BmsMonitor {
 export function createBmsMonitor(
   n: number,
   limits: BmsLimits,
-  opts: { cellTarget?: (i: number) => string; packTarget?: string; maxEventsPerCode?: number } = {},
+  opts: { cellTarget?: (i: number) => string; packTarget?: string; maxEventsPerCode?: number; tempChannels?: number; tempTarget?: (i: number) => string } = {},
 ): BmsMonitor {
   const pending: Float64Array[] = [];
   const latched: Uint8Array[] = [];
+  const nTemp = opts.tempChannels ?? n;
   for (let c = 0; c < 6; c++) {
-    const m = c < OC ? n : 1;
+    const m = c === OT || c === UT ? nTemp : c < OC ? n : 1;
     pending.push(new Float64Array(3 * m).fill(NaN));
     latched.push(new Uint8Array(3 * m));
   }
+  const cellTarget = opts.cellTarget ?? ((i: number) => `cell[${i}]`);
   return {
     n,
     limits,
-    cellTarget: opts.cellTarget ?? ((i) => `cell[${i}]`),
+    cellTarget,
+    nTemp,
+    tempTarget: opts.tempTarget ?? cellTarget,
     packTarget: opts.packTarget ?? 'pack',
     pending,
     latched,
@@ -183,7 +190,7 @@ function scan(
   hyst: number,
   deb: Levels,
   tS: number,
-  isCell: boolean,
+  target: ((i: number) => string) | null,
 ): void {
   const pend = m.pending[check];
   const lat = m.latched[check];
@@ -213,7 +220,7 @@ function scan(
           pend[idx] = NaN;
           lat[idx] = 1;
           if (lv > top) top = lv;
-          raise(m, tS, check, lv, isCell ? m.cellTarget(i) : m.packTarget, v);
+          raise(m, tS, check, lv, target ? target(i) : m.packTarget, v);
         }
       } else if (!Number.isNaN(pend[idx])) {
         pend[idx] = NaN;
@@ -257,9 +264,11 @@ export function stepBms(m: BmsMonitor, inp: BmsInput): boolean {
     const T = inp.cellTempC;
     for (let i = 0; i < n; i++) {
       const v = V[i];
-      const t = T[i];
       if (v < a) a = v;
       if (v > b) b = v;
+    }
+    for (let i = 0; i < m.nTemp; i++) {
+      const t = T[i];
       if (t < c) c = t;
       if (t > d) d = t;
     }
@@ -274,22 +283,22 @@ export function stepBms(m: BmsMonitor, inp: BmsInput): boolean {
   const deb = L.debounceS;
   // cell voltage
   const ov = L.overVoltageV;
-  if (maxV > ov.warning || m.active[OV] > 0) scan(m, OV, inp.cellV, 0, n, true, ov.warning, ov.alarm, ov.trip, L.hysteresis.voltageV, deb, t, true);
+  if (maxV > ov.warning || m.active[OV] > 0) scan(m, OV, inp.cellV, 0, n, true, ov.warning, ov.alarm, ov.trip, L.hysteresis.voltageV, deb, t, m.cellTarget);
   const uv = L.underVoltageV;
-  if (minV < uv.warning || m.active[UV] > 0) scan(m, UV, inp.cellV, 0, n, false, uv.warning, uv.alarm, uv.trip, L.hysteresis.voltageV, deb, t, true);
+  if (minV < uv.warning || m.active[UV] > 0) scan(m, UV, inp.cellV, 0, n, false, uv.warning, uv.alarm, uv.trip, L.hysteresis.voltageV, deb, t, m.cellTarget);
   // cell temperature (limits by mode)
   const ot = charging ? L.overTempChargeC : L.overTempDischargeC;
-  if (maxT > ot.warning || m.active[OT] > 0) scan(m, OT, inp.cellTempC, 0, n, true, ot.warning, ot.alarm, ot.trip, L.hysteresis.tempK, deb, t, true);
+  if (maxT > ot.warning || m.active[OT] > 0) scan(m, OT, inp.cellTempC, 0, m.nTemp, true, ot.warning, ot.alarm, ot.trip, L.hysteresis.tempK, deb, t, m.tempTarget);
   const ut = charging ? L.underTempChargeC : L.underTempDischargeC;
-  if (minT < ut.warning || m.active[UT] > 0) scan(m, UT, inp.cellTempC, 0, n, false, ut.warning, ut.alarm, ut.trip, L.hysteresis.tempK, deb, t, true);
+  if (minT < ut.warning || m.active[UT] > 0) scan(m, UT, inp.cellTempC, 0, m.nTemp, false, ut.warning, ut.alarm, ut.trip, L.hysteresis.tempK, deb, t, m.tempTarget);
   // pack current
   const oc = charging ? L.overCurrentChargeA : L.overCurrentDischargeA;
   const absI = I < 0 ? -I : I;
-  if (absI > oc.warning || m.active[OC] > 0) scan(m, OC, null, absI, 1, true, oc.warning, oc.alarm, oc.trip, L.hysteresis.currentRel * oc.warning, deb, t, false);
+  if (absI > oc.warning || m.active[OC] > 0) scan(m, OC, null, absI, 1, true, oc.warning, oc.alarm, oc.trip, L.hysteresis.currentRel * oc.warning, deb, t, null);
   // gas
   const g = m.gasDetectorFailed ? 0 : inp.gasPpm ?? 0;
   const gl = L.gasPpm;
-  if (g > gl.warning || m.active[GAS] > 0) scan(m, GAS, null, g, 1, true, gl.warning, gl.alarm, gl.trip, L.hysteresis.gasPpm, L.gasDebounceS, t, false);
+  if (g > gl.warning || m.active[GAS] > 0) scan(m, GAS, null, g, 1, true, gl.warning, gl.alarm, gl.trip, L.hysteresis.gasPpm, L.gasDebounceS, t, null);
   return m.contactorsOpen;
 }
 

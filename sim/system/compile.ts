@@ -77,7 +77,7 @@ export interface SystemPlan {
   profiles: ProfileRef[];
   hvac: Record<string, unknown>;
   chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> };
-  bms: { enabled: boolean; limits: Record<string, unknown> };
+  bms: { enabled: boolean; limits: Record<string, unknown>; rates: { maxDischargeC?: number; maxChargeC?: number } };
   auxW: number;
 }
 
@@ -214,11 +214,6 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       { signals: table, faultIds: [...ids.keys()] },
     );
     if (!r.ok) for (const i of r.issues) issues.push({ path: ['criteria', i.index, 'expect'], message: i.message });
-    const seen = new Map<string, number>();
-    s.criteria.forEach((c, k) => {
-      if (seen.has(c.id)) issues.push({ path: ['criteria', k, 'id'], message: `duplicate criterion id '${c.id}'` });
-      seen.set(c.id, k);
-    });
   }
 
   // ---- stop
@@ -256,6 +251,9 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   const lv = (t: (string | number)[]) => ({ warning: quantity(t[0], 'temperature'), alarm: quantity(t[1], 'temperature'), trip: quantity(t[2], 'temperature') });
   if (bmsIn.overTempDischarge) limits.overTempDischargeC = lv(bmsIn.overTempDischarge);
   if (bmsIn.overTempCharge) limits.overTempChargeC = lv(bmsIn.overTempCharge);
+  const rates: { maxDischargeC?: number; maxChargeC?: number } = {};
+  if (bmsIn.maxDischargeC !== undefined) rates.maxDischargeC = quantity(bmsIn.maxDischargeC, 'crate');
+  if (bmsIn.maxChargeC !== undefined) rates.maxChargeC = quantity(bmsIn.maxChargeC, 'crate');
   for (const [key, lim] of [['overTempDischarge', limits.overTempDischargeC], ['overTempCharge', limits.overTempChargeC]] as const) {
     const l = lim as { warning: number; alarm: number; trip: number } | undefined;
     if (l && !(l.warning <= l.alarm && l.alarm <= l.trip)) issues.push({ path: ['assets', index.battery.path.split('/')[0], 'bms', key], message: 'warning <= alarm <= trip' });
@@ -289,7 +287,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       profiles,
       hvac,
       chamber,
-      bms: { enabled: bmsIn.enabled ?? true, limits },
+      bms: { enabled: bmsIn.enabled ?? true, limits, rates },
       auxW: index.vehicle?.aux !== undefined ? quantity(index.vehicle.aux, 'power') : 0,
     },
   };

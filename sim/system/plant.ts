@@ -85,8 +85,6 @@ export class Plant {
   readonly sensorC: Float64Array;
   /** true hottest cell per module, degC */
   readonly moduleMaxC: Float64Array;
-  /** per-cell temperatures handed to the BMS (the module's sensor reading) */
-  private readonly bmsTempC: Float64Array;
   readonly sensorFaults: SensorFaults;
   /** extra heat per unit (heaters), W; heater end time (s, Infinity) */
   readonly heaterW: Float64Array;
@@ -125,7 +123,7 @@ export class Plant {
     readonly index: AssetIndex,
     init: PlantInit,
     seed: number,
-    extra: { bmsLimits?: Partial<BmsLimits>; bmsEnabled: boolean; hvac?: Record<string, unknown>; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> } },
+    extra: { bmsLimits?: Partial<BmsLimits>; bmsRates?: { maxDischargeC?: number; maxChargeC?: number }; bmsEnabled: boolean; hvac?: Record<string, unknown>; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> } },
   ) {
     const b = index.battery.spec;
     const set = getRunawaySet(b.cell.runawaySet);
@@ -236,7 +234,6 @@ export class Plant {
     this.tempC = new Float64Array(init.tempC);
     this.sensorC = new Float64Array(this.modules);
     this.moduleMaxC = new Float64Array(this.modules);
-    this.bmsTempC = new Float64Array(n);
     this.sensorFaults = {
       stuck: new Uint8Array(this.modules),
       stuckC: new Float64Array(this.modules),
@@ -252,9 +249,12 @@ export class Plant {
     this.heatScratch = new Float64Array(n);
     // BMS
     if (this.params && extra.bmsEnabled) {
-      const lim = { ...bmsLimitsFromCell(this.params, { parallel }), ...(extra.bmsLimits ?? {}) };
+      // a container's unit is already a parallel group: its C-rate limits use the group capacity
+      const lim = { ...bmsLimitsFromCell(this.params, { parallel, ...(extra.bmsRates ?? {}) }), ...(extra.bmsLimits ?? {}) };
       const batteryPath = index.battery.path;
-      this.bms = createBmsMonitor(n, lim, { cellTarget: this.unitTarget, packTarget: `${batteryPath}/bms` });
+      // temperatures: one channel per module sensor (the container's module node, a pack module's tsensor)
+      const sensorTarget = (m: number) => (b.type === 'cell' ? index.modulePaths[m] : `${index.modulePaths[m]}/tsensor`);
+      this.bms = createBmsMonitor(n, lim, { cellTarget: this.unitTarget, packTarget: `${batteryPath}/bms`, tempChannels: this.modules, tempTarget: sensorTarget });
     } else this.bms = null;
     this.tracker = createRunawayEventTracker(n);
     if (extra.chamber) {
@@ -365,9 +365,7 @@ export class Plant {
       const bms = this.bms;
       bms.gasDetectorFailed = this.gasDetectorFailed;
       const before = bms.events.length;
-      const bt = this.bmsTempC;
-      for (let i = 0; i < n; i++) bt[i] = this.sensorC[this.moduleOf[i]];
-      stepBms(bms, { tS: tEnd, cellV: this.pack.fleet.terminalV, cellTempC: bt, packCurrentA: I, gasPpm: this.container ? this.container.gasPpm : 0 });
+      stepBms(bms, { tS: tEnd, cellV: this.pack.fleet.terminalV, cellTempC: this.sensorC, packCurrentA: I, gasPpm: this.container ? this.container.gasPpm : 0 });
       for (let k = before; k < bms.events.length; k++) {
         const e = bms.events[k];
         this.pending.push({ t_s: e.t_s, severity: e.severity, code: e.code, target: e.target, value: e.value });

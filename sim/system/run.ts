@@ -114,7 +114,7 @@ class Session implements SystemRunSession {
     this.hash = hash;
     this.values = values;
     const p = plan;
-    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, hvac: p.hvac, chamber: p.chamber });
+    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, bmsRates: p.bms.rates, hvac: p.hvac, chamber: p.chamber });
     this.plant.auxW = p.auxW;
     this.extras.auxW = p.auxW;
     this.table = createSignalTable(p.signals);
@@ -169,6 +169,8 @@ class Session implements SystemRunSession {
     this.updateEnvironment(0);
     this.sample();
     for (const tr of this.triggers) tr.was = this.holds(tr);
+    for (const tr of this.triggers) if (!tr.conds && tr.atS <= 0) this.fire(tr);
+    if (this.faultsFired.length) this.sample();
     this.record();
     if (load?.kind === 'steps' && load.steps.length === 0) this.loadDone = true;
     if (!load) this.loadDone = true;
@@ -460,7 +462,7 @@ class Session implements SystemRunSession {
       const v = vals[k];
       if (v !== v && this.plan.signals[k].src !== Src.SensorT /* a sensor may read NaN (dropout) */) {
         this.warnings.push(`the run diverged at ${t.toFixed(3)} s: ${this.plan.signals[k].name} is not a number`);
-        this.pushEvent({ t_s: t, severity: 'trip', code: 'DIVERGED', target: this.plan.signals[k].name.split('.')[0], message: `${this.plan.signals[k].name} is NaN` });
+        this.pushEvent({ t_s: t, severity: 'info', code: 'DIVERGED', target: this.plan.signals[k].name.split('.')[0], message: `${this.plan.signals[k].name} is NaN` });
         this.status = 'error';
         this.stoppedBy = `diverged at ${t.toFixed(3)} s (${this.plan.signals[k].name})`;
         this.done = true;
