@@ -134,7 +134,7 @@ export class BridgeClient {
         state: s.dropped > 0 ? 'warning' : 'ok',
         buffered: s.buffered,
         dropped: s.dropped,
-        ...(s.dropped > 0 ? { message: `${s.dropped} batches dropped: the bridge's buffer was full` } : {}),
+        ...(s.dropped > 0 ? { code: 'BRIDGE_BUFFER_FULL', message: `${s.dropped} batches dropped: the bridge's buffer was full` } : {}),
       });
     }, 5000);
   }

@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Server as SocketIOServer } from 'socket.io';
+import { Fleet } from './bridge/fleet';
 import { repoRoot } from './db/config';
 import type { Database } from './db/client';
 import { createApiHandler } from './http/router';
@@ -79,7 +80,8 @@ export async function prepareNext(
 export async function createServer(opts: CreateServerOptions): Promise<TwinbenchServer> {
   const log = opts.log ?? defaultLog;
   const info = { version: SERVER_VERSION, engineVersion: ENGINE_VERSION };
-  const api = createApiHandler({ ...info, db: opts.db, log });
+  const fleet = new Fleet(opts.db, { log: (m, e) => log(`fleet: ${m}`, e) });
+  const api = createApiHandler({ ...info, db: opts.db, log, fleet });
   const nextHandlers =
     opts.next === false
       ? null
@@ -105,7 +107,7 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
 
   // Request listener first: engine.io wraps the existing listeners when Socket.IO attaches.
   const http = createHttpServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, onRequest);
-  const io = attachRealtime(http, { ...info, db: opts.db });
+  const io = attachRealtime(http, { ...info, db: opts.db, fleet });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').startsWith('/socket.io/')) return; // engine.io's own listener answers

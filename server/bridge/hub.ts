@@ -14,7 +14,7 @@
 // through is preceded by a `dropped` notice { deviceId, count } per device. The server never waits
 // for a browser, and a stalled one costs at most maxPendingPackets of memory.
 import type { Socket } from 'socket.io';
-import { interlock, type Command, type CommandAck, type Hello, type LiveBatch } from '../../sim/protocol/bridge';
+import { interlock, type Command, type CommandAck, type Hello, type LiveBatch, type Sample, type Status } from '../../sim/protocol/bridge';
 import { bridgeMetrics, type BridgeMetrics } from './metrics';
 import { TokenBucket } from './rateLimit';
 
@@ -47,6 +47,11 @@ interface DeviceState {
   resendFrom: number | null;
   chain: Promise<void>;
   pending: number;
+  /** fleet view: when the newest batch arrived (server clock, ms; 0 = none seen here) and its
+   * last sample, and the device's last status message */
+  lastDataAt: number;
+  latest: Sample | null;
+  status: (Status & { at: number }) | null;
   batches: TokenBucket;
   samples: TokenBucket;
   subscribers: Set<Socket>;
@@ -86,6 +91,9 @@ export class BridgeHub {
         resendFrom: null,
         chain: Promise.resolve(),
         pending: 0,
+        lastDataAt: 0,
+        latest: null,
+        status: null,
         batches: new TokenBucket(this.rate.batchesPerS, this.rate.batchesPerS * 2),
         samples: new TokenBucket(this.rate.samplesPerS, this.rate.samplesPerS * 2),
         subscribers: new Set(),
@@ -93,6 +101,11 @@ export class BridgeHub {
       this.devices.set(deviceId, s);
     }
     return s;
+  }
+
+  /** the device's state if this process has one (never creates it) */
+  peek(deviceId: string): Readonly<DeviceState> | undefined {
+    return this.devices.get(deviceId);
   }
 
   isConnected(deviceId: string): boolean {
@@ -152,7 +165,7 @@ export class BridgeHub {
   }
 
   /** set when several server processes share rooms (Redis adapter): forwards to the others */
-  remote: { publish(batch: LiveBatch): void; status(deviceId: string, status: object): void; command(deviceId: string, cmd: Command): Promise<CommandAck | null> } | null = null;
+  remote: { publish(batch: LiveBatch): void; status(deviceId: string, status: Status): void; command(deviceId: string, cmd: Command): Promise<CommandAck | null> } | null = null;
 
   /** to this process's subscribers and, with scale-out, to the other processes' */
   publish(batch: LiveBatch): void {
@@ -160,15 +173,20 @@ export class BridgeHub {
     this.remote?.publish(batch);
   }
 
-  statusToSubscribers(deviceId: string, status: object, fromRemote = false): void {
-    const s = this.devices.get(deviceId);
-    if (s) for (const sub of s.subscribers) sub.emit('status', { deviceId, ...status });
+  statusToSubscribers(deviceId: string, status: Status, fromRemote = false): void {
+    const s = this.state(deviceId);
+    s.status = { ...status, at: this.now() };
+    for (const sub of s.subscribers) sub.emit('status', { deviceId, ...status });
     if (!fromRemote) this.remote?.status(deviceId, status);
   }
 
   publishLocal(batch: LiveBatch): void {
-    const s = this.devices.get(batch.deviceId);
-    if (!s || s.subscribers.size === 0) return;
+    const s = this.state(batch.deviceId);
+    if (batch.s >= s.lastDataAt) {
+      s.lastDataAt = batch.s;
+      s.latest = batch.samples[batch.samples.length - 1];
+    }
+    if (s.subscribers.size === 0) return;
     for (const sock of s.subscribers) {
       this.subscriber(sock).outbox.push(batch);
       this.dirty.add(sock);

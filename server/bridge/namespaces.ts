@@ -18,6 +18,7 @@ import {
 } from '../../sim/protocol/bridge';
 import type { DeviceRecord, DeviceRepository } from '../db/devices';
 import type { SampleRepository } from '../db/samples';
+import type { Fleet } from './fleet';
 import type { BridgeHub } from './hub';
 import { TokenBucket } from './rateLimit';
 import type { GroupWriter } from './writer';
@@ -32,6 +33,8 @@ export interface BridgeContext {
   log: (msg: string, err?: unknown) => void;
   /** devices connected to /bridge on any server process */
   connectedDeviceIds: () => Promise<Set<string>>;
+  /** fleet view: device alarms from status messages */
+  fleet?: Fleet;
 }
 
 type Ack = (answer: unknown) => void;
@@ -219,6 +222,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
       const p = parseStatus(payload);
       if (!p.ok) return reject(ack, 'invalid_status', p.error, { issues: p.issues });
       hub.statusToSubscribers(device.id, p.value);
+      ctx.fleet?.deviceStatus(device.id, p.value);
       if (ack) ack({ ok: true });
     });
 

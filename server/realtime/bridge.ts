@@ -7,7 +7,8 @@
 // another process, and the device list shows devices connected anywhere (fetchSockets).
 // TWINBENCH_REDIS_PREFIX (default 'twinbench') separates deployments on one Redis.
 import type { Server as SocketIOServer } from 'socket.io';
-import type { Command, CommandAck, LiveBatch } from '../../sim/protocol/bridge';
+import type { Command, CommandAck, LiveBatch, Status } from '../../sim/protocol/bridge';
+import type { Fleet } from '../bridge/fleet';
 import { BridgeHub, rateFromEnv, type RateConfig } from '../bridge/hub';
 import { registerBridgeNamespace, registerLiveBridge } from '../bridge/namespaces';
 import { GroupWriter } from '../bridge/writer';
@@ -22,6 +23,8 @@ export interface BridgeRealtimeOptions {
   rate?: RateConfig;
   redisUrl?: string;
   log?: (msg: string, err?: unknown) => void;
+  /** fleet view (server/bridge/fleet.ts): gets the hub, device alarms and the /live room */
+  fleet?: Fleet;
 }
 
 export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeOptions): BridgeHub {
@@ -50,8 +53,9 @@ export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeO
       }
     },
   };
-  registerBridgeNamespace(bridgeNsp, ctx);
+  registerBridgeNamespace(bridgeNsp, { ...ctx, fleet: opts.fleet });
   registerLiveBridge(liveNsp, ctx);
+  opts.fleet?.attach(hub, liveNsp, () => ctx.connectedDeviceIds());
 
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
   if (redisUrl) void enableScaleOut(io, hub, redisUrl, log).then((ok) => (scaled = ok));
@@ -85,7 +89,7 @@ async function enableScaleOut(io: SocketIOServer, hub: BridgeHub, url: string, l
       },
     };
     live.on('bridge:batch', (batch: LiveBatch) => hub.publishLocal(batch));
-    live.on('bridge:status', (deviceId: string, status: object) => hub.statusToSubscribers(deviceId, status, true));
+    live.on('bridge:status', (deviceId: string, status: Status) => hub.statusToSubscribers(deviceId, status, true));
     live.on('bridge:command', (deviceId: string, cmd: Command, ack: (a: CommandAck | null) => void) => {
       void hub.commandLocalOrNull(deviceId, cmd).then(ack, () => ack(null));
     });

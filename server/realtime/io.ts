@@ -8,6 +8,7 @@
 // Scale-out (issue 5): with REDIS_URL set, server/realtime/bridge.ts installs the Redis adapter.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
+import type { Fleet } from '../bridge/fleet';
 import type { Database } from '../db/client';
 import { registerBridgeRealtime } from './bridge';
 import { registerLive } from './live';
@@ -17,6 +18,8 @@ export interface RealtimeOptions {
   engineVersion: string;
   /** with a database: the live bridge (/bridge devices, /live subscriptions), server/realtime/bridge.ts */
   db?: Database;
+  /** the fleet view's service (alerts, device status), wired to the bridge when a database is given */
+  fleet?: Fleet;
 }
 
 /**
@@ -57,6 +60,6 @@ export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): S
     },
   });
   registerLive(io.of('/live'), opts);
-  if (opts.db) registerBridgeRealtime(io, { db: opts.db, version: opts.version });
+  if (opts.db) registerBridgeRealtime(io, { db: opts.db, version: opts.version, fleet: opts.fleet });
   return io;
 }

@@ -9,7 +9,7 @@
  *   bridge connects with `auth: { token }` (per-device token, see tokens below)
  *   bridge  -> hello {protocol, deviceId, channels[], commands?}      ack <- welcome | refusal
  *   bridge  -> batch {seq, samples[{t, r, v[]}]}                     ack <- batchAck
- *   bridge  -> status {state, message?, ...}                          ack <- {ok} | refusal
+ *   bridge  -> status {state, message?, code?, ...}                   ack <- {ok} | refusal
  *   server  -> command {id, kind, value, timeoutMs}                   ack <- commandAck
  *
  * Samples: `t` device timestamp (s, the device's own clock and epoch), `r` bridge receive time
@@ -150,6 +150,13 @@ export const StatusSchema = z
   .object({
     state: z.enum(['ok', 'warning', 'fault', 'offline']),
     message: z.string().max(LIMITS.maxStatusMessageLength).optional(),
+    /** what the warning / fault is (e.g. 'CELL_OV', 'BRIDGE_BUFFER_FULL'): the fleet view opens one
+     * alert per device and code (default DEVICE_WARNING / DEVICE_FAULT); added in protocol 1 as an
+     * optional key, so older bridges stay valid */
+    code: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,47}$/, { message: 'an alarm code is 1-48 characters A-Z, 0-9, _ and starts with a letter' })
+      .optional(),
     /** unacked batches the bridge holds, for the fleet view */
     buffered: z.number().int().min(0).optional(),
     /** batches the bridge had to drop (buffer and spill file full) */
