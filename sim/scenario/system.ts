@@ -148,8 +148,8 @@ const ModuleSchema = z
   .meta({ description: 'A module of cells (no electrical load), for propagation tests.' });
 
 const CellAssetSchema = z
-  .strictObject({ type: z.literal('cell'), cell: CellModelSchema })
-  .meta({ description: 'One cell.' });
+  .strictObject({ type: z.literal('cell'), cell: CellModelSchema, bms: BmsSchema.optional() })
+  .meta({ description: 'One cell (with cell.paramSet it can carry a load and has a BMS).' });
 
 const ArcSchema = z
   .strictObject({

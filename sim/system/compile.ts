@@ -246,7 +246,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   if (hvacIn.heatingCapacity !== undefined) hvac.heatingCapacityW = quantity(hvacIn.heatingCapacity, 'power');
   if (hvacIn.copCooling !== undefined) hvac.copCooling = hvacIn.copCooling;
   if (hvacIn.copHeating !== undefined) hvac.copHeating = hvacIn.copHeating;
-  const bmsIn = b.type === 'container' || b.type === 'pack' ? b.bms ?? {} : {};
+  const bmsIn = b.type !== 'module' ? b.bms ?? {} : {};
   const limits: Record<string, unknown> = {};
   const lv = (t: (string | number)[]) => ({ warning: quantity(t[0], 'temperature'), alarm: quantity(t[1], 'temperature'), trip: quantity(t[2], 'temperature') });
   if (bmsIn.overTempDischarge) limits.overTempDischargeC = lv(bmsIn.overTempDischarge);

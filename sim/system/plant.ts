@@ -184,13 +184,17 @@ export class Plant {
       this.capacityAh = 0;
     }
     // chemistry + thermal host
-    const cellForChem: Partial<CellFormat> = { ...fmt };
+    // with an electrical model the cell's own (identified) lumped thermal parameters set mass, heat
+    // capacity, area and convection; the runaway set's format gives the rest (geometry, emissivity);
+    // the scenario's hConv / emissivity / chamber override both
+    const cellForChem: Partial<CellFormat> = {};
     let storedEnergyJ: number | undefined;
-    if (this.kind === 'container' && this.params) {
+    if (this.params) {
       const th = this.params.thermal;
       Object.assign(cellForChem, { massKg: th.massKg, heatCapJPerK: th.massKg * th.cpJPerKgK, areaM2: th.areaM2, hConvWPerM2K: th.hConvWPerM2K });
       storedEnergyJ = this.params.capacityAh * 3600 * meanOcv(this.params);
-    } else if (this.params) storedEnergyJ = this.params.capacityAh * 3600 * meanOcv(this.params);
+    }
+    Object.assign(cellForChem, fmt);
     const chemInit = { tempC: init.tempC[0], soc: init.soc[0], cell: cellForChem, storedEnergyJ, vFullV: this.params?.vMaxV, vEmptyV: this.params?.vMinV };
     if (this.kind === 'cells') {
       const layout = b.type === 'pack' || b.type === 'module' ? b.layout : undefined;

@@ -83,7 +83,7 @@ export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPea
     index.cellPaths.forEach((p, i) => {
       add(`${p}.temp_C`, 'degC', Src.UnitT, i, true, true);
       add(`${p}.dTdt_K_per_s`, 'K/s', Src.UnitDTdt, i, detail);
-      if (opts.hasEcm) {
+      if (opts.hasEcm && p !== b.path) {
         add(`${p}.voltage_V`, 'V', Src.UnitV, i, detail);
         add(`${p}.soc`, '1', Src.UnitSoc, i, detail);
       }
