@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { PlotlyHTMLElement, PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { decimateMinMax } from './decimate';
-import { PANELS, timeAxis } from './channels';
+import { PANELS, timeAxis, type PanelSpec } from './channels';
 
 export interface PlotChannel {
   name: string;
@@ -15,11 +15,32 @@ export interface PlotChannel {
   data: Float64Array;
 }
 
+/** Where the plots' time axis is drawn, so the timeline, heat map and scrubber line up with it. */
+export interface PlotAxis {
+  /** left edge of the plotting area and its width, px from the plots' left edge */
+  offsetPx: number;
+  lengthPx: number;
+  /** visible time window, s */
+  x0S: number;
+  x1S: number;
+  /** axis unit and its size in s (the plots show time in s, min or h) */
+  unit: string;
+  divisor: number;
+}
+
 interface Props {
   channels: PlotChannel[];
   durationS: number;
   /** Changes when a different run is shown (resets zoom). */
   runKey: string;
+  /** Stacked panels (default: the v1 voltage / current / SOC / temperature panels). */
+  panels?: PanelSpec[];
+  /** Shared cursor time (s): a vertical line over every panel; null hides it. */
+  cursorS?: number | null;
+  /** Called after every draw with the axis geometry and window. */
+  onAxis?: (axis: PlotAxis) => void;
+  /** A click on a plot picks that time (s). */
+  onPick?: (tS: number) => void;
 }
 
 let plotlyPromise: Promise<PlotlyStatic> | null = null;
@@ -52,15 +73,17 @@ interface Prepared {
   series: Series[];
   full: [number, number];
   axisUnit: string;
+  divisor: number;
+  panels: PanelSpec[];
   packLegend: boolean;
 }
 
 /** Plotly id ('y5', 'y6', ...) of a panel's right-hand axis, after the panels' own axes. */
-function secondaryAxisId(panel: number): string {
-  return `y${PANELS.length + 1 + panel}`;
+function secondaryAxisId(panels: PanelSpec[], panel: number): string {
+  return `y${panels.length + 1 + panel}`;
 }
 
-function prepare(channels: PlotChannel[], durationS: number, runKey: string): Prepared | string {
+function prepare(channels: PlotChannel[], durationS: number, runKey: string, PANELS: PanelSpec[]): Prepared | string {
   const byName = new Map(channels.map((c) => [c.name, c]));
   const time = byName.get('time_s') ?? channels[0];
   if (!time || time.data.length === 0) return 'This run recorded no samples.';
@@ -82,10 +105,19 @@ function prepare(channels: PlotChannel[], durationS: number, runKey: string): Pr
     });
   });
   const full: [number, number] = x[0] === x[x.length - 1] ? [x[0] - 0.5, x[0] + 0.5] : [x[0], x[x.length - 1]];
-  return { runKey, x, series, full, axisUnit: ax.unit, packLegend: byName.has('cell_v_min_V') };
+  if (series.length === 0) return 'None of the chosen channels is in this run: pick channels below.';
+  return { runKey, x, series, full, axisUnit: ax.unit, divisor: ax.divisor, panels: PANELS, packLegend: PANELS !== DEFAULT_PANELS || byName.has('cell_v_min_V') };
 }
 
-export function Plots({ channels, durationS, runKey }: Props) {
+const DEFAULT_PANELS = PANELS;
+
+interface PlotlyAxisLayout {
+  _offset: number;
+  _length: number;
+  range: [number, number];
+}
+
+export function Plots({ channels, durationS, runKey, panels = DEFAULT_PANELS, cursorS = null, onAxis, onPick }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [message, setMessage] = useState('');
@@ -93,10 +125,18 @@ export function Plots({ channels, durationS, runKey }: Props) {
   const current = useRef<Prepared | null>(null);
   const windowRange = useRef<[number, number] | null>(null);
   const drawing = useRef(false);
+  const cursorEl = useRef<HTMLDivElement>(null);
+  const [axis, setAxis] = useState<(PlotAxis & { topPx: number; heightPx: number }) | null>(null);
+  const lastRunKey = useRef<string | null>(null);
+  const onAxisRef = useRef(onAxis);
+  onAxisRef.current = onAxis;
+  const onPickRef = useRef(onPick);
+  onPickRef.current = onPick;
 
   const traces = (el: HTMLElement, p: Prepared) => {
     const [a, b] = windowRange.current ?? p.full;
     const buckets = Math.max(50, Math.floor(el.clientWidth || 800));
+    const PANELS = p.panels;
     return p.series.map((s) => {
       const d = decimateMinMax(p.x, s.y, buckets, a, b);
       return {
@@ -106,7 +146,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
         x: d.x,
         y: d.y,
         xaxis: 'x',
-        yaxis: s.secondary ? secondaryAxisId(s.panel) : s.panel === 0 ? 'y' : `y${s.panel + 1}`,
+        yaxis: s.secondary ? secondaryAxisId(PANELS, s.panel) : s.panel === 0 ? 'y' : `y${s.panel + 1}`,
         line: { color: s.color, width: 1.4, dash: s.dash },
         showlegend: PANELS[s.panel].channels.length > 1 && p.packLegend,
         hovertemplate: `%{y:.4g} ${PANELS[s.panel].unit}<extra>${s.label}</extra>`,
@@ -115,6 +155,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
   };
 
   const layout = (p: Prepared) => {
+    const PANELS = p.panels;
     const fg = cssVar('--fg', '#1d232b');
     const grid = cssVar('--grid', '#e3e6ea');
     const muted = cssVar('--muted', '#66707c');
@@ -142,7 +183,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
     };
     PANELS.forEach((panel, i) => {
       if (panel.secondaryTitle && p.series.some((s) => s.panel === i && s.secondary)) {
-        l[`yaxis${secondaryAxisId(i).slice(1)}`] = {
+        l[`yaxis${secondaryAxisId(PANELS, i).slice(1)}`] = {
           title: { text: panel.secondaryTitle, font: { size: 11, color: muted } },
           overlaying: i === 0 ? 'y' : `y${i + 1}`,
           side: 'right',
@@ -182,6 +223,21 @@ export function Plots({ channels, durationS, runKey }: Props) {
       el.dataset.decimateMs = (t1 - t0).toFixed(1);
       el.dataset.drawMs = (performance.now() - t1).toFixed(1);
       el.dataset.runKey = p.runKey;
+      const fl = (el as unknown as { _fullLayout?: { xaxis?: PlotlyAxisLayout; _size?: { t: number; h: number } } })._fullLayout;
+      if (fl?.xaxis && fl._size) {
+        const a: PlotAxis & { topPx: number; heightPx: number } = {
+          offsetPx: fl.xaxis._offset,
+          lengthPx: fl.xaxis._length,
+          x0S: fl.xaxis.range[0] * p.divisor,
+          x1S: fl.xaxis.range[1] * p.divisor,
+          unit: p.axisUnit,
+          divisor: p.divisor,
+          topPx: fl._size.t,
+          heightPx: fl._size.h,
+        };
+        setAxis(a);
+        onAxisRef.current?.(a);
+      }
     } finally {
       drawing.current = false;
     }
@@ -217,6 +273,11 @@ export function Plots({ channels, durationS, runKey }: Props) {
           else return;
           void drawRef.current();
         });
+        (el as unknown as PlotlyHTMLElement).on('plotly_click', (ev) => {
+          const x = (ev as unknown as { points?: { x?: unknown }[] }).points?.[0]?.x;
+          const p = current.current;
+          if (typeof x === 'number' && p) onPickRef.current?.(x * p.divisor);
+        });
         let size = `${el.clientWidth}x${el.clientHeight}`;
         ro = new ResizeObserver(() => {
           // The observer also fires once when observing starts: redraw only on a real change.
@@ -250,7 +311,7 @@ export function Plots({ channels, durationS, runKey }: Props) {
   // Each result: prepare its arrays once, reset the zoom, draw into the same figure.
   useEffect(() => {
     const el = host.current;
-    const p = prepare(channels, durationS, runKey);
+    const p = prepare(channels, durationS, runKey, panels);
     if (typeof p === 'string') {
       current.current = null;
       setStatus('failed');
@@ -258,17 +319,34 @@ export function Plots({ channels, durationS, runKey }: Props) {
       return;
     }
     current.current = p;
-    windowRange.current = null;
+    // A new run resets the zoom; other channels for the same run keep it.
+    if (lastRunKey.current !== runKey) windowRange.current = null;
+    lastRunKey.current = runKey;
     if (!plotlyRef.current) return; // the mount effect draws once Plotly is loaded
     void drawRef.current().then(() => {
       setStatus('ready');
       if (el) el.dataset.ready = 'true';
     });
-  }, [channels, durationS, runKey]);
+  }, [channels, durationS, runKey, panels]);
+
+  const cursorLeft =
+    axis && cursorS !== null && Number.isFinite(cursorS) && axis.x1S > axis.x0S && cursorS >= axis.x0S && cursorS <= axis.x1S
+      ? axis.offsetPx + ((cursorS - axis.x0S) / (axis.x1S - axis.x0S)) * axis.lengthPx
+      : null;
 
   return (
     <div className="plots-wrap">
-      <div ref={host} className="plots-host" data-testid="plots" aria-label="Run plots: voltage, current, SOC, temperature" />
+      <div ref={host} className="plots-host" data-testid="plots" aria-label={`Run plots: ${panels.map((p) => p.title.toLowerCase()).join(', ')}`} />
+      {cursorLeft !== null && axis && (
+        <div
+          ref={cursorEl}
+          className="plot-cursor"
+          data-testid="plot-cursor"
+          data-cursor-s={cursorS ?? undefined}
+          style={{ left: cursorLeft, top: axis.topPx, height: axis.heightPx }}
+          aria-hidden
+        />
+      )}
       {status === 'loading' && <div className="plots-overlay">Loading plots…</div>}
       {status === 'failed' && <div className="plots-overlay error" role="alert">{message}</div>}
     </div>

@@ -3,7 +3,6 @@
 // plots, metrics, local library (Dexie), CSV export and sharing. The engine runs only in the
 // runner worker; this component validates, orchestrates and draws.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import dynamic from 'next/dynamic';
 import { isSystemScenario, parseScenarioText } from '../../sim/scenario/validate';
 import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
 import { scenarioHash } from '../../sim/scenario/hash';
@@ -16,11 +15,8 @@ import { decodeFragment, encodeFragment } from './shareLinks';
 import { BUILT_IN_SCENARIOS, DEFAULT_SCENARIO_TEXT } from './builtins';
 import { LibraryPanel } from './LibraryPanel';
 import { fetchProfiles, type FetchProgress } from './profileFetch';
+import { RunResults } from './RunResults';
 
-const Plots = dynamic(() => import('../plots/Plots').then((m) => m.Plots), {
-  ssr: false,
-  loading: () => <div className="plots-overlay">Loading plots…</div>,
-});
 
 type Validation =
   | { ok: true; scenario: Scenario; hash: string; issues: LocatedIssue[] }
@@ -542,10 +538,14 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
           }}
         >
           <option value="">Examples…</option>
-          {BUILT_IN_SCENARIOS.map((b) => (
-            <option key={b.file} value={b.file}>
-              {b.title}
-            </option>
+          {([1, 2] as const).map((ver) => (
+            <optgroup key={ver} label={ver === 1 ? 'Cell and pack experiments' : 'Systems, faults and criteria (v2)'}>
+              {BUILT_IN_SCENARIOS.filter((b) => b.version === ver).map((b) => (
+                <option key={b.file} value={b.file}>
+                  {b.title}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
       </header>
@@ -697,7 +697,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
                   </div>
                 ))}
               </div>
-              <Plots channels={shown.run.channels} durationS={shown.run.durationS} runKey={shown.key} />
+              <RunResults run={shown.run} runKey={shown.key} />
             </>
           ) : (
             <div className="empty-results">
