@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect } from 'vitest';
-import { CHUNK_LEN, Library, type RunLike } from './db';
+import Dexie from 'dexie';
+import { CHUNK_LEN, HEAT_CHUNK_LEN, Library, type RunLike } from './db';
 
 let n = 0;
 const fresh = () => new Library(`test-${n++}-${Math.random()}`);
@@ -103,6 +104,82 @@ describe('Library runs', () => {
     await lib.deleteRun(id1);
     expect((await lib.listRuns()).map((r) => r.id)).toEqual([id2]);
     expect(await lib.loadRun(id1)).toBeUndefined();
+    lib.close();
+  });
+});
+
+describe('Library version-2 runs (schema version 3)', () => {
+  function systemRun(): RunLike {
+    const frames = 3000;
+    const targets = 200; // 600k values: two heat chunks
+    const timeS = new Float64Array(frames).map((_, i) => i * 2);
+    const tempC = new Float32Array(frames * targets).map((_, i) => 25 + (i % 977) / 10);
+    return {
+      ...fakeRun(frames),
+      events: [
+        { t_s: 453.5, severity: 'alarm', code: 'CELL_VENT', target: 'oven/cell', value: 101.1 },
+        { t_s: 2158.1, severity: 'trip', code: 'CELL_RUNAWAY', target: 'oven/cell' },
+      ],
+      criteria: [
+        { id: 'a', text: 'runaway cells >= 1', result: 'pass', t_s: 2158.1, detail: 'ok' },
+        { id: 'b', text: 'max(x) < 1', result: 'fail', t_s: 10, detail: 'no' },
+        { id: 'c', text: 'x', result: 'inconclusive', t_s: null, detail: '?' },
+      ],
+      runaway: [{ target: 'oven/cell', t_s: 2158.1 }],
+      faults: [{ id: 'f1', target: 'oven/cell', t_s: 5 }],
+      signalStats: { 'oven/cell.temp_C': { min: 25, max: Infinity, final: NaN, unit: 'degC' } },
+      parameters: { oven: '150 degC' },
+      stoppedBy: '1 cell(s) in thermal runaway at 2158.1 s',
+      heatmap: { targets: Array.from({ length: targets }, (_, k) => `m/cell${k}`), timeS, tempC },
+    };
+  }
+
+  it('keeps events, criteria, runaway, faults, stats, parameters and the heat map', async () => {
+    const lib = fresh();
+    const run = systemRun();
+    const id = await lib.saveRun(run, { name: 'v2' });
+    expect(await lib.db.heatChunks.where('runId').equals(id).count()).toBe(Math.ceil(run.heatmap!.tempC.length / HEAT_CHUNK_LEN));
+    expect((await lib.listRuns())[0].criteriaSummary).toEqual({ pass: 1, fail: 1, inconclusive: 1 });
+    const back = await lib.loadRun(id);
+    for (const k of ['events', 'criteria', 'runaway', 'faults', 'signalStats', 'parameters', 'stoppedBy'] as const) expect(back?.[k], k).toEqual(run[k]);
+    expect(back?.heatmap?.targets).toEqual(run.heatmap!.targets);
+    expect(back?.heatmap?.timeS).toEqual(run.heatmap!.timeS);
+    expect(back?.heatmap?.tempC).toBeInstanceOf(Float32Array);
+    expect(back?.heatmap?.tempC).toEqual(run.heatmap!.tempC);
+    await lib.deleteRun(id);
+    expect(await lib.db.runSystem.count()).toBe(0);
+    expect(await lib.db.heatChunks.count()).toBe(0);
+    lib.close();
+  });
+
+  it('a v1 run has no v2 extras', async () => {
+    const lib = fresh();
+    const id = await lib.saveRun(fakeRun(4), { name: 'v1' });
+    const back = await lib.loadRun(id);
+    expect(back).not.toHaveProperty('criteria');
+    expect(back).not.toHaveProperty('heatmap');
+    expect((await lib.listRuns())[0]).not.toHaveProperty('criteriaSummary');
+    lib.close();
+  });
+
+  it('upgrades a database made by schema version 2: old runs open, new v2 runs save', async () => {
+    const name = `upgrade-${Math.random()}`;
+    const old = new Dexie(name);
+    old.version(1).stores({ scenarios: '++id, name, hash, updatedAt', runs: '++id, scenarioId, scenarioHash, createdAt', runChunks: '[runId+channel+index], runId' });
+    old.version(2).stores({ runExtras: 'runId' });
+    const t = new Float64Array([0, 1, 2]);
+    const runId = (await old.table('runs').add({
+      name: 'old', scenarioId: null, scenarioHash: 'h', engineVersion: 'e', seed: 1, steps: 2, durationS: 2, metrics: {}, warnings: [],
+      channels: [{ name: 'time_s', unit: 's', length: 3, chunks: 1 }], createdAt: 1,
+    })) as number;
+    await old.table('runChunks').add({ runId, channel: 0, index: 0, data: t });
+    old.close();
+    const lib = new Library(name);
+    const back = await lib.loadRun(runId);
+    expect(back?.channels[0].data).toEqual(t);
+    expect(lib.db.verno).toBe(3);
+    const id2 = await lib.saveRun(systemRun(), { name: 'new' });
+    expect((await lib.loadRun(id2))?.criteria).toHaveLength(3);
     lib.close();
   });
 });

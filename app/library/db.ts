@@ -1,8 +1,11 @@
 // Local library in IndexedDB (Dexie): scenarios and runs, kept across reloads and offline.
 // Runs store their metadata in `runs` and channel data as Float64Array chunks in `runChunks`
 // (CHUNK_LEN values each), so a long run never needs one huge IndexedDB value.
+// Version-2 runs (sim/system) also keep their extras (events, criteria, runaway, faults, signal
+// statistics, parameters) in `runSystem` and the heat map's temperatures as Float32Array chunks in
+// `heatChunks` (schema version 3), so a recorded run reopens and scrubs without re-simulating.
 import Dexie, { type EntityTable } from 'dexie';
-import type { SystemRunExtras } from '../../sim/system/types';
+import type { SystemRunExtras, CriterionOutcome } from '../../sim/system/types';
 
 export interface ScenarioRecord {
   id: number;
@@ -34,6 +37,20 @@ export interface RunRecord {
   warnings: string[];
   channels: ChannelMeta[];
   createdAt: number;
+  /** v2 runs: criteria counts, shown in the library list without loading the run */
+  criteriaSummary?: Record<CriterionOutcome, number>;
+}
+
+/** The extras of a version-2 run (one row per run; the heat map's values are in heatChunks). */
+export interface RunSystemRow extends Omit<SystemRunExtras, 'heatmap'> {
+  runId: number;
+  heatmap?: { targets: string[]; timeS: Float64Array; length: number; chunks: number };
+}
+
+export interface HeatChunk {
+  runId: number;
+  index: number;
+  data: Float32Array;
 }
 
 /** sim/engine extensions of a run, kept apart so listing runs never loads a long step log. */
@@ -75,12 +92,15 @@ export interface RunLike extends Partial<SystemRunExtras> {
 }
 
 export const CHUNK_LEN = 262_144; // 2 MiB of float64 per stored chunk
+export const HEAT_CHUNK_LEN = 524_288; // 2 MiB of float32 per stored heat-map chunk
 
 export class LibraryDB extends Dexie {
   scenarios!: EntityTable<ScenarioRecord, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
   runChunks!: Dexie.Table<RunChunk, [number, number, number]>;
   runExtras!: Dexie.Table<RunExtra, number>;
+  runSystem!: Dexie.Table<RunSystemRow, number>;
+  heatChunks!: Dexie.Table<HeatChunk, [number, number]>;
 
   constructor(name = 'twinbench') {
     super(name);
@@ -90,6 +110,8 @@ export class LibraryDB extends Dexie {
       runChunks: '[runId+channel+index], runId',
     });
     this.version(2).stores({ runExtras: 'runId' });
+    // v3: version-2 run extras and heat maps (new tables only: older runs open as they were)
+    this.version(3).stores({ runSystem: 'runId', heatChunks: '[runId+index], runId' });
   }
 }
 
@@ -129,7 +151,7 @@ export class Library {
 
   /** Deletes the scenario and the runs saved with it. */
   async deleteScenario(id: number): Promise<void> {
-    await this.db.transaction('rw', [this.db.scenarios, this.db.runs, this.db.runChunks, this.db.runExtras], async () => {
+    await this.db.transaction('rw', [this.db.scenarios, ...this.runTables()], async () => {
       const runIds = (await this.db.runs.where('scenarioId').equals(id).primaryKeys()) as number[];
       for (const runId of runIds) await this.deleteRunInTx(runId);
       await this.db.scenarios.delete(id);
@@ -137,7 +159,7 @@ export class Library {
   }
 
   async saveRun(run: RunLike, opts: { name: string; scenarioId?: number | null }): Promise<number> {
-    return this.db.transaction('rw', [this.db.runs, this.db.runChunks, this.db.runExtras], async () => {
+    return this.db.transaction('rw', this.runTables(), async () => {
       const channels: ChannelMeta[] = run.channels.map((c) => ({
         name: c.name,
         unit: c.unit,
@@ -156,8 +178,10 @@ export class Library {
         warnings: [...run.warnings],
         channels,
         createdAt: Date.now(),
+        ...(run.criteria ? { criteriaSummary: summarize(run.criteria) } : {}),
       } as RunRecord)) as number;
       await this.db.runExtras.put({ runId, name: run.name, stepLog: run.stepLog, completed: run.completed });
+      if (run.criteria && run.events) await this.saveSystemInTx(runId, run);
       const chunks: RunChunk[] = [];
       run.channels.forEach((c, ci) => {
         for (let k = 0; k < channels[ci].chunks; k++) {
@@ -184,6 +208,7 @@ export class Library {
     if (!record) return undefined;
     const rows = await this.db.runChunks.where('runId').equals(id).toArray();
     const extra = await this.db.runExtras.get(id);
+    const system = await this.loadSystem(id);
     const channels: ChannelData[] = record.channels.map((m) => ({ name: m.name, unit: m.unit, data: new Float64Array(m.length) }));
     for (const row of rows) {
       const target = channels[row.channel];
@@ -201,7 +226,49 @@ export class Library {
       warnings: record.warnings,
       channels,
       ...(extra ? { name: extra.name, stepLog: extra.stepLog, completed: extra.completed } : {}),
+      ...system,
     };
+  }
+
+  private runTables() {
+    return [this.db.runs, this.db.runChunks, this.db.runExtras, this.db.runSystem, this.db.heatChunks];
+  }
+
+  private async saveSystemInTx(runId: number, run: RunLike): Promise<void> {
+    const hm = run.heatmap;
+    const chunks = hm ? Math.max(1, Math.ceil(hm.tempC.length / HEAT_CHUNK_LEN)) : 0;
+    await this.db.runSystem.put({
+      runId,
+      events: run.events ?? [],
+      criteria: run.criteria ?? [],
+      runaway: run.runaway ?? [],
+      faults: run.faults ?? [],
+      signalStats: run.signalStats ?? {},
+      parameters: run.parameters ?? {},
+      ...(run.stoppedBy !== undefined ? { stoppedBy: run.stoppedBy } : {}),
+      ...(hm ? { heatmap: { targets: [...hm.targets], timeS: hm.timeS.slice(), length: hm.tempC.length, chunks } } : {}),
+    });
+    if (hm) {
+      const rows: HeatChunk[] = [];
+      for (let k = 0; k < chunks; k++) rows.push({ runId, index: k, data: hm.tempC.slice(k * HEAT_CHUNK_LEN, (k + 1) * HEAT_CHUNK_LEN) });
+      await this.db.heatChunks.bulkAdd(rows);
+    }
+  }
+
+  /** The v2 extras of a run ({} for a v1 run or one saved before schema version 3). */
+  private async loadSystem(id: number): Promise<Partial<SystemRunExtras>> {
+    const row = await this.db.runSystem.get(id);
+    if (!row) return {};
+    const { runId: _runId, heatmap: meta, ...rest } = row;
+    void _runId;
+    const out: Partial<SystemRunExtras> = { ...rest };
+    if (meta) {
+      const tempC = new Float32Array(meta.length);
+      const rows = await this.db.heatChunks.where('runId').equals(id).toArray();
+      for (const r of rows) tempC.set(r.data, r.index * HEAT_CHUNK_LEN);
+      out.heatmap = { targets: meta.targets, timeS: meta.timeS, tempC };
+    }
+    return out;
   }
 
   async renameRun(id: number, name: string): Promise<void> {
@@ -210,18 +277,26 @@ export class Library {
   }
 
   async deleteRun(id: number): Promise<void> {
-    await this.db.transaction('rw', [this.db.runs, this.db.runChunks, this.db.runExtras], () => this.deleteRunInTx(id));
+    await this.db.transaction('rw', this.runTables(), () => this.deleteRunInTx(id));
   }
 
   private async deleteRunInTx(id: number): Promise<void> {
     await this.db.runChunks.where('runId').equals(id).delete();
     await this.db.runExtras.delete(id);
+    await this.db.heatChunks.where('runId').equals(id).delete();
+    await this.db.runSystem.delete(id);
     await this.db.runs.delete(id);
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+function summarize(criteria: { result: CriterionOutcome }[]): Record<CriterionOutcome, number> {
+  const s: Record<CriterionOutcome, number> = { pass: 0, fail: 0, inconclusive: 0 };
+  for (const c of criteria) s[c.result]++;
+  return s;
 }
 
 function cleanName(name: string): string {

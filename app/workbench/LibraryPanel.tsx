@@ -148,7 +148,7 @@ export function LibraryPanel(p: Props) {
                 kind="run"
                 testId="library-run"
                 label={r.name}
-                sub={`${when(r.createdAt)} · ${r.steps.toLocaleString('en-US')} steps`}
+                sub={`${when(r.createdAt)} · ${r.steps.toLocaleString('en-US')} steps${r.criteriaSummary ? ` · ${criteriaText(r.criteriaSummary)}` : ''}`}
                 active={r.id === p.activeRunId}
                 onOpen={() => void p.onOpenRun(r)}
                 onRename={(n) => p.onRenameRun(r.id, n)}
@@ -160,4 +160,12 @@ export function LibraryPanel(p: Props) {
       </div>
     </aside>
   );
+}
+
+/** "3 pass", "2 pass · 1 fail": a v2 run's criteria in the list. */
+function criteriaText(c: { pass: number; fail: number; inconclusive: number }): string {
+  const parts = [`${c.pass} pass`];
+  if (c.fail) parts.push(`${c.fail} fail`);
+  if (c.inconclusive) parts.push(`${c.inconclusive} inconclusive`);
+  return parts.join(' · ');
 }
