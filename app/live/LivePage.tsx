@@ -1,7 +1,9 @@
 'use client';
 // Live view of a bridged device: subscribe on /live, feed every batch (history first) to the twin
 // worker, plot real vs twin with the residual and raise / clear alarms; send set-points through
-// the server's safety interlock.
+// the server's safety interlock. Residual alarms and the safety monitor's events (run in the same
+// worker on the measurements) are reported to the fleet view's alerts (POST /api/alerts; the
+// server de-duplicates, so a replayed history or a second open page does not count twice).
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
@@ -23,10 +25,35 @@ interface DeviceInfo {
 
 interface AlarmEvent {
   t: number;
-  kind: 'raised' | 'cleared';
-  residualV: number;
+  kind: 'raised' | 'cleared' | 'safety';
+  text: string;
   at: string;
 }
+
+interface AlertReport {
+  deviceId: string;
+  source: 'safety' | 'twin';
+  code: string;
+  severity: 'info' | 'warning' | 'alarm' | 'trip';
+  message: string;
+  atMs?: number;
+  deviceT?: number;
+  value?: number;
+}
+
+/** Reports an alarm to the fleet view's alerts; resolves with an error text or ''. */
+async function reportAlert(a: AlertReport): Promise<string> {
+  try {
+    const r = await fetch('/api/alerts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    if (r.ok) return '';
+    const body = (await r.json().catch(() => ({}))) as { error?: string };
+    return body.error ?? `HTTP ${r.status}`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+const fmt = (x: number | undefined, digits = 3) => (x === undefined ? '' : x.toFixed(digits));
 
 export function LivePage() {
   const socket = useRef<Socket | null>(null);
@@ -51,6 +78,9 @@ export function LivePage() {
   const [setpoint, setSetpoint] = useState('1');
   const [cmdResult, setCmdResult] = useState('');
   const [saved, setSaved] = useState('');
+  const [reportError, setReportError] = useState('');
+  const alarmCfg = useRef({ thresholdMv: 50, holdS: 5 });
+  alarmCfg.current = { thresholdMv, holdS };
 
   const refreshDevices = useCallback(async () => {
     const s = socket.current;
@@ -71,6 +101,9 @@ export function LivePage() {
     s.on('dropped', (d: { count: number }) => setDropped((x) => x + d.count));
     s.on('status', (st: { state: string; message?: string }) => setDeviceState(st.state + (st.message ? `: ${st.message}` : '')));
     const timer = setInterval(() => void refreshDevices(), 5000);
+    // /live?device=<id> (links from the fleet view) opens that device
+    const wanted = new URLSearchParams(window.location.search).get('device');
+    if (wanted) setSelected(wanted);
     return () => {
       clearInterval(timer);
       s.close();
@@ -83,7 +116,8 @@ export function LivePage() {
       const fresh = batches.filter((b) => b.seq > lastSeq.current).sort((a, b) => a.seq - b.seq);
       if (fresh.length === 0 || !twin.current) return;
       lastSeq.current = fresh[fresh.length - 1].seq;
-      const frame = await twin.current.process(fresh.flatMap((b) => b.samples.map((x) => ({ t: x.t, v: x.v }))));
+      const deviceId = fresh[0].deviceId;
+      const frame = await twin.current.process(fresh.flatMap((b) => b.samples.map((x) => ({ t: x.t, v: x.v, r: x.r }))));
       series.current.append(frame.t, {
         measV: frame.measV,
         twinV: frame.twinV,
@@ -94,7 +128,40 @@ export function LivePage() {
         twinSoc: frame.twinSoc,
       });
       setAlarm(frame.alarm);
-      if (frame.events.length) setEvents((e) => [...frame.events.map((x) => ({ ...x, at: new Date().toLocaleTimeString() })), ...e].slice(0, 50));
+      const now = new Date().toLocaleTimeString();
+      const shown: AlarmEvent[] = [];
+      const reports: AlertReport[] = [];
+      const { thresholdMv: thr, holdS: hold } = alarmCfg.current;
+      for (const x of frame.events) {
+        shown.push({ t: x.t, kind: x.kind, at: now, text: `residual alarm ${x.kind} (${(x.residualV * 1000).toFixed(0)} mV)` });
+        if (x.kind === 'raised')
+          reports.push({
+            deviceId,
+            source: 'twin',
+            code: 'RESIDUAL_V',
+            severity: 'alarm',
+            message: `measured - twin voltage beyond ${thr} mV for ${hold} s (${(x.residualV * 1000).toFixed(0)} mV at device t = ${x.t.toFixed(1)} s)`,
+            atMs: x.atMs,
+            deviceT: x.t,
+            value: x.residualV,
+          });
+      }
+      for (const x of frame.safety) {
+        shown.push({ t: x.t, kind: 'safety', at: now, text: `safety monitor: ${x.code} (${x.severity}) on ${x.target}${x.value === undefined ? '' : ` at ${fmt(x.value)}`}` });
+        if (x.severity !== 'info')
+          reports.push({
+            deviceId,
+            source: 'safety',
+            code: x.code,
+            severity: x.severity,
+            message: `${x.code} on ${x.target}${x.value === undefined ? '' : `: ${fmt(x.value)}`} (device t = ${x.t.toFixed(1)} s)`,
+            atMs: x.atMs,
+            deviceT: x.t,
+            value: x.value,
+          });
+      }
+      if (shown.length) setEvents((e) => [...shown.sort((a, b) => b.t - a.t), ...e].slice(0, 50));
+      for (const r of reports) void reportAlert(r).then(setReportError);
       setVersion((v) => v + 1);
     });
   }, []);
@@ -198,6 +265,9 @@ export function LivePage() {
       <header style={{ display: 'flex', gap: 16, alignItems: 'baseline', flexWrap: 'wrap' }}>
         <h1 style={{ fontSize: 18, margin: 0 }}>Live devices</h1>
         <Link href="/">workbench</Link>
+        <Link href="/fleet" data-testid="live-fleet-link">
+          fleet &amp; alerts
+        </Link>
         <span className="muted" data-testid="live-conn">server: {conn}</span>
         <label>
           device{' '}
@@ -293,11 +363,15 @@ export function LivePage() {
           <ul data-testid="live-events" style={{ margin: 0, paddingLeft: 18, fontSize: 13 }}>
             {events.map((e, k) => (
               <li key={k}>
-                {e.at} (device t = {e.t.toFixed(1)} s): residual alarm {e.kind} ({(e.residualV * 1000).toFixed(0)} mV)
+                {e.at} (device t = {e.t.toFixed(1)} s): {e.text}
               </li>
             ))}
             {events.length === 0 && <li className="muted">none</li>}
           </ul>
+          <p className="muted" style={{ fontSize: 12, margin: '4px 0 0' }}>
+            Raised alarms are reported to the <Link href="/fleet">fleet alerts</Link>.
+            {reportError && <span className="error-text"> Reporting failed: {reportError}</span>}
+          </p>
         </div>
       </section>
     </main>

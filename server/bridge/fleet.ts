@@ -15,6 +15,7 @@
 // 5 s, so only a change of state or code counts as a new occurrence.
 import type { Namespace } from 'socket.io';
 import type { Sample, Status } from '../../sim/protocol/bridge';
+import type { DeviceStatus, FleetDevice, FleetView } from '../../sim/protocol/fleet';
 import { createAlertRepository, type AlertRecord, type AlertRepository, type AlertSeverity, type RaiseInput, type RaiseResult } from '../db/alerts';
 import type { Database } from '../db/client';
 import { createDeviceRepository, type DeviceRepository } from '../db/devices';
@@ -22,35 +23,7 @@ import { createSampleRepository, type SampleRepository } from '../db/samples';
 import type { BridgeHub } from './hub';
 
 export const FLEET_ROOM = 'fleet';
-export type DeviceStatus = 'connected' | 'stale' | 'offline';
-
-export interface FleetDevice {
-  id: string;
-  name: string;
-  site: string;
-  status: DeviceStatus;
-  connected: boolean;
-  /** newest of: hello, last batch */
-  lastSeenAt: string | null;
-  lastDataAt: string | null;
-  /** the device's own last status message */
-  deviceState: { state: Status['state']; message?: string; code?: string; at: string } | null;
-  latest: {
-    /** device time, s */
-    t: number;
-    /** bridge receive time of that sample */
-    at: string;
-    values: { id: string; name: string; unit: string; kind: string; value: number | null; outOfRange: boolean }[];
-  } | null;
-  alerts: { active: number; severity: AlertSeverity | null };
-}
-
-export interface FleetView {
-  now: string;
-  staleAfterS: number;
-  counts: { devices: number; connected: number; stale: number; offline: number; activeAlerts: number };
-  sites: { site: string; devices: FleetDevice[] }[];
-}
+export type { DeviceStatus, FleetDevice, FleetView } from '../../sim/protocol/fleet';
 
 export interface FleetOptions {
   staleAfterS?: number;

@@ -9,38 +9,11 @@
 // none is open) is a re-report of something already known (a second browser, the history replay
 // of the live page) and changes nothing. Occurrence times are the reporter's clock (the bridge's
 // receive time of the sample) when given, else the server's.
+import type { AlertRecord, AlertSeverity, AlertSource, AlertState } from '../../sim/protocol/fleet';
 import type { PrismaClient } from './client';
 
-export const ALERT_SOURCES = ['device', 'safety', 'twin'] as const;
-export type AlertSource = (typeof ALERT_SOURCES)[number];
-/** as sim/safety/bmsMonitor's Severity */
-export const ALERT_SEVERITIES = ['info', 'warning', 'alarm', 'trip'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
-export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-
-export interface AlertRecord {
-  id: number;
-  deviceId: string;
-  deviceName: string;
-  site: string;
-  source: AlertSource;
-  code: string;
-  severity: AlertSeverity;
-  message: string;
-  state: AlertState;
-  count: number;
-  firstAt: string;
-  lastAt: string;
-  deviceT: number | null;
-  value: number | null;
-  createdAt: string;
-  ackBy: string | null;
-  ackAt: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  resolveNote: string;
-}
+export { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATES } from '../../sim/protocol/fleet';
+export type { AlertRecord, AlertSeverity, AlertSource, AlertState } from '../../sim/protocol/fleet';
 
 export interface RaiseInput {
   deviceId: string;

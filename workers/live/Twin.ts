@@ -1,6 +1,6 @@
 // Typed facade the live page calls; the twin and the EKF run in a worker (TwinImpl.worker.ts).
 import * as Comlink from 'comlink';
-import type { TwinConfig, TwinFrame, TwinImpl } from './TwinImpl';
+import type { TwinConfig, TwinFrame, TwinImpl, TwinSample } from './TwinImpl';
 
 export type { TwinFrame } from './TwinImpl';
 
@@ -22,7 +22,7 @@ export class Twin {
   setAlarm(thresholdV: number, holdS: number) {
     return this.ensure().setAlarm(thresholdV, holdS);
   }
-  process(samples: { t: number; v: (number | null)[] }[]): Promise<TwinFrame> {
+  process(samples: TwinSample[]): Promise<TwinFrame> {
     return this.ensure().process(samples);
   }
   terminate(): void {

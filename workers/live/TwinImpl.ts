@@ -5,6 +5,12 @@
 //   EKF:   SocEkf (Plett 2004) on the measured current, voltage and temperature -> SOC estimate
 //   residual = measured voltage - twin voltage; an alarm is raised when |residual| stays above
 //   `thresholdV` for `holdS` seconds (device time) and cleared when it stays below for `holdS`.
+//   safety monitor: sim/safety/bmsMonitor (foxBMS 2 style warning / alarm / trip levels with
+//          debounce) on the MEASURED cell voltage, temperature and current; voltage and temperature
+//          levels from the cell parameter set (bmsLimitsFromCell), the current levels from the
+//          device's advertised current range (its own safe range: C-rate = range / capacity).
+//          Its events (and the residual alarm transitions) carry the bridge receive time `r` of
+//          the sample, so the live page can report them to the fleet view's alerts.
 // Initial SOC: inverted from the first voltage reading through the OCV table; during the first
 // `warmupS` seconds (default 30) the twin's SOC follows the EKF's estimate (a device rarely starts
 // at rest), and alarms are evaluated only after that; then the twin runs open loop.
@@ -13,6 +19,7 @@ import { createPack, stepPack, type Pack } from '../../sim/battery/pack';
 import type { CellParams } from '../../sim/battery/params';
 import { getParamSet } from '../../sim/battery/paramSets';
 import { SocEkf } from '../../sim/estimation/socEkf';
+import { bmsLimitsFromCell, createBmsMonitor, stepBms, type BmsMonitor, type Severity } from '../../sim/safety/bmsMonitor';
 import type { Channel } from '../../sim/protocol/bridge';
 
 export interface TwinConfig {
@@ -33,8 +40,17 @@ export interface TwinFrame {
   ekfSoc: number[];
   twinSoc: number[];
   alarm: boolean;
-  /** alarm transitions in this frame */
-  events: { t: number; kind: 'raised' | 'cleared'; residualV: number }[];
+  /** alarm transitions in this frame; atMs = bridge receive time of the sample (when given) */
+  events: { t: number; kind: 'raised' | 'cleared'; residualV: number; atMs?: number }[];
+  /** safety monitor events in this frame (codes as sim/safety/bmsMonitor: UV_WARN, OT_ALARM ...) */
+  safety: { t: number; severity: Severity; code: string; target: string; value?: number; atMs?: number }[];
+}
+
+/** one measured sample: device time (s), values in advertisement order, bridge receive time (ms) */
+export interface TwinSample {
+  t: number;
+  v: (number | null)[];
+  r?: number;
 }
 
 export class TwinImpl {
@@ -53,6 +69,9 @@ export class TwinImpl {
   private alarm = false;
   private overSince = NaN;
   private underSince = NaN;
+  private bms: BmsMonitor | null = null;
+  private cellV = new Float64Array(1);
+  private cellT = new Float64Array(1);
   warnings: string[] = [];
 
   configure(cfg: TwinConfig): { ok: true } | { ok: false; error: string } {
@@ -70,6 +89,14 @@ export class TwinImpl {
     this.alarm = false;
     this.overSince = NaN;
     this.underSince = NaN;
+    const cap = this.p.capacityAh;
+    const iRange = cfg.channels[this.idx.i].range;
+    this.bms = createBmsMonitor(1, bmsLimitsFromCell(this.p, { maxDischargeC: Math.max(iRange[1], 0) / cap, maxChargeC: Math.max(-iRange[0], 0) / cap }), {
+      cellTarget: () => 'cell',
+      packTarget: 'device',
+      // every occurrence is reported (the alerts count repeats); the log is drained per sample
+      maxEventsPerCode: Number.MAX_SAFE_INTEGER,
+    });
     return { ok: true };
   }
 
@@ -92,8 +119,8 @@ export class TwinImpl {
   }
 
   /** Feeds samples (device time t in s, values in advertisement order); returns the traces. */
-  process(samples: { t: number; v: (number | null)[] }[]): TwinFrame {
-    const out: TwinFrame = { t: [], measV: [], twinV: [], residualV: [], measTempC: [], twinTempC: [], ekfSoc: [], twinSoc: [], alarm: this.alarm, events: [] };
+  process(samples: TwinSample[]): TwinFrame {
+    const out: TwinFrame = { t: [], measV: [], twinV: [], residualV: [], measTempC: [], twinTempC: [], ekfSoc: [], twinSoc: [], alarm: this.alarm, events: [], safety: [] };
     const p = this.p;
     if (!p) return out;
     const { i: ii, v: vi, temp: ti, amb: ai } = this.idx;
@@ -105,6 +132,18 @@ export class TwinImpl {
       this.lastI = iA;
       this.lastTemp = tempC;
       this.lastAmb = ambC;
+      if (vV !== null && this.bms) {
+        this.cellV[0] = vV;
+        this.cellT[0] = tempC;
+        stepBms(this.bms, { tS: s.t, cellV: this.cellV, cellTempC: this.cellT, packCurrentA: iA, minV: vV, maxV: vV, minT: tempC, maxT: tempC });
+        // drained every sample: the monitor's log stays empty over a session of any length
+        const ev = this.bms.events;
+        for (let k = 0; k < ev.length; k++) {
+          const e = ev[k];
+          out.safety.push({ t: e.t_s, severity: e.severity, code: e.code, target: e.target, ...(e.value === undefined ? {} : { value: e.value }), ...(s.r === undefined ? {} : { atMs: s.r }) });
+        }
+        ev.length = 0;
+      }
       if (!this.pack) {
         if (vV === null) continue;
         const soc0 = this.socFromOcv(vV + iA * 0.03, tempC);
@@ -141,14 +180,14 @@ export class TwinImpl {
           if (Number.isNaN(this.overSince)) this.overSince = s.t;
           if (!this.alarm && s.t - this.overSince >= this.holdS) {
             this.alarm = true;
-            out.events.push({ t: s.t, kind: 'raised', residualV: res });
+            out.events.push({ t: s.t, kind: 'raised', residualV: res, ...(s.r === undefined ? {} : { atMs: s.r }) });
           }
         } else {
           this.overSince = NaN;
           if (Number.isNaN(this.underSince)) this.underSince = s.t;
           if (this.alarm && s.t - this.underSince >= this.holdS) {
             this.alarm = false;
-            out.events.push({ t: s.t, kind: 'cleared', residualV: res });
+            out.events.push({ t: s.t, kind: 'cleared', residualV: res, ...(s.r === undefined ? {} : { atMs: s.r }) });
           }
         }
       }
