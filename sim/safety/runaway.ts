@@ -91,6 +91,12 @@ export interface RunawayFleet {
   hMaxS: number;
   /** total substeps taken (diagnostics) */
   substeps: number;
+  /**
+   * Below this temperature (K) a cell with no short and no open vent is stepped as a plain thermal
+   * node (no reactions, no gas): the chemistry there releases under ~1 % of 0.5C Joule heat (SEI at
+   * 60 degC: k ~ 1e-6 1/s), the same cut stepChemistryAt uses. 0 (the default) never skips.
+   */
+  chemMinK: number;
 }
 
 export interface RunawayInit {
@@ -153,6 +159,7 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     dTMaxK: 0.5,
     hMaxS: 2,
     substeps: 0,
+    chemMinK: 0,
   };
 }
 
@@ -271,6 +278,33 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
     let gas = f.gasMol[i];
     let t = 0;
     let guard = 0;
+    if (T < f.chemMinK && f.iscMode[i] === 0 && Number.isNaN(f.ventAtS[i])) {
+      // cold cell: thermal node only (same midpoint substeps, no reactions)
+      while (t < dtS && guard++ < 1e7) {
+        const rate0 = (qExt - hA * (T - taK) - eA * (T * T * T * T - ta4)) / C;
+        let h = dtS - t;
+        if (h > hMax) h = hMax;
+        const absRate = rate0 < 0 ? -rate0 : rate0;
+        if (absRate * h > dTMax) h = dTMax / absRate;
+        if (h < 1e-9) h = 1e-9;
+        const Tm = T + 0.5 * rate0 * h;
+        const Tm4 = Tm * Tm * Tm * Tm;
+        const T1 = T + ((qExt - hA * (Tm - taK) - eA * (Tm4 - ta4)) * h) / C;
+        const r = (T1 - T) / h;
+        if (r > maxRate) maxRate = r;
+        if (r > 1 && Number.isNaN(f.runawayAtS[i])) f.runawayAtS[i] = t0Step + t + 0.5 * h;
+        T = T1;
+        if (T > tMax) tMax = T;
+        t += h;
+      }
+      f.tempK[i] = T;
+      f.qRxnW[i] = 0;
+      f.qIscW[i] = 0;
+      f.dTdtKPerS[i] = maxRate;
+      f.maxTempK[i] = tMax;
+      f.substeps += guard;
+      continue;
+    }
     while (t < dtS && guard++ < 1e7) {
       // rates and net power at the start of the substep
       rates(set, T, z);
@@ -482,7 +516,11 @@ export function createRunawayModule(set: RunawaySet, layoutIn: ModuleLayout, ini
  * interval, explicit), each cell integrated with its own substeps. */
 export function stepRunawayModule(mod: RunawayModule, dtS: number, ambientC: number): void {
   const f = mod.fleet;
-  const nSub = Math.max(1, Math.ceil(dtS / mod.layout.couplingS - 1e-9));
+  // while every cell is below the chemistry cut (chemMinK) nothing is fast: couple once a second
+  let maxK = 0;
+  for (let i = 0; i < f.n; i++) if (f.tempK[i] > maxK) maxK = f.tempK[i];
+  const coupling = maxK < f.chemMinK ? Math.max(mod.layout.couplingS, 1) : mod.layout.couplingS;
+  const nSub = Math.max(1, Math.ceil(dtS / coupling - 1e-9));
   const h = dtS / nSub;
   const k0 = mod.layout.gapGasK0;
   const gc = mod.layout.contactWPerK;

@@ -60,6 +60,9 @@ export interface SensorFaults {
   dropout: Float64Array;
 }
 
+/** Cells below this temperature are plain thermal nodes (no runaway chemistry), degC. */
+export const CHEM_MIN_C = 60;
+
 export class Plant {
   readonly kind: 'cells' | 'container';
   readonly units: number;
@@ -203,6 +206,7 @@ export class Plant {
       const one = createRunawayModule(set, { rows: per / cols, cols, gapM: layout?.gap !== undefined ? quantity(layout.gap, 'length') : 0, contactWPerK: layout?.contact !== undefined ? quantity(layout.contact, 'thermalConductance') : 0, radiation: layout?.radiation ?? true }, chemInit);
       this.grid = replicateModule(one, this.modules, set, chemInit);
       this.chem = this.grid.fleet;
+      this.chem.chemMinK = CHEM_MIN_C + 273.15;
       this.container = null;
     } else {
       this.grid = null;
@@ -352,7 +356,7 @@ export class Plant {
       for (let i = 0; i < n; i++) c.nodeHeatW[i] = q[i] + chem.qRxnW[i] + chem.qIscW[i];
       stepContainer(c, dtS);
       this.tempC.set(c.nodeTempC);
-      stepChemistryAt(chem, this.tempC, dtS, 60);
+      stepChemistryAt(chem, this.tempC, dtS, CHEM_MIN_C);
       let gas = 0;
       for (let i = 0; i < n; i++) gas += chem.gasReleasedMol[i];
       if (gas > this.gasSeenMol) {
