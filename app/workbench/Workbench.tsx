@@ -16,6 +16,7 @@ import { BUILT_IN_SCENARIOS, DEFAULT_SCENARIO_TEXT } from './builtins';
 import { LibraryPanel } from './LibraryPanel';
 import { fetchProfiles, type FetchProgress } from './profileFetch';
 import { RunResults } from './RunResults';
+import { ParamsBar, paramOverrides } from './ParamsBar';
 
 
 type Validation =
@@ -127,6 +128,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const [fetching, setFetching] = useState<FetchProgress | null>(null);
   const fetchAbort = useRef<AbortController | null>(null);
   const cancelBeforeRun = useRef(false);
+  /** $parameter values typed for v2 scenarios (empty: the scenario's default). */
+  const [paramText, setParamText] = useState<Record<string, string>>({});
   const [shown, setShown] = useState<ShownRun | null>(null);
   const [notice, setNotice] = useState<Notice | null>(initialNotice ?? null);
   const [share, setShare] = useState<{ url?: string; fragmentUrl?: string; error?: string; busy?: boolean } | null>(null);
@@ -279,9 +282,11 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     // A v2 scenario may read CSV profiles under the data folder: the worker lists them, the page
     // fetches them from the server (shown in the progress text), the worker gets their texts.
     let profiles: Record<string, string> | undefined;
+    let params: Record<string, string | number> | undefined;
     if (isSystemScenario(v.scenario)) {
+      params = paramOverrides(v.scenario.parameters ?? {}, paramText);
       try {
-        const keys = await runner.current.profileFiles(v.scenario);
+        const keys = await runner.current.profileFiles(v.scenario, params);
         if (keys.length) {
           const ac = new AbortController();
           fetchAbort.current = ac;
@@ -311,6 +316,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     const outcome = await runner.current.run(v.scenario, {
       seed: seed.value,
       profiles,
+      params,
       onProgress: (p) => {
         latest = p;
         if (!frame) {
@@ -349,7 +355,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       setProgress(null);
       setNotice({ kind: 'error', text: `The run failed: ${outcome.message}` });
     }
-  }, [running, revalidateNow, seed, nameFor]);
+  }, [running, revalidateNow, seed, nameFor, paramText]);
 
   const cancel = useCallback(() => {
     if (running !== 'running') return;
@@ -687,6 +693,9 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
                 : ''}
             </span>
           </div>
+          {validation.ok && isSystemScenario(validation.scenario) && (
+            <ParamsBar declared={validation.scenario.parameters ?? {}} values={paramText} onChange={setParamText} disabled={!!running} />
+          )}
           {shown ? (
             <>
               <div className="metrics" data-testid="metrics">
