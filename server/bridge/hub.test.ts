@@ -79,6 +79,26 @@ describe('BridgeHub fan-out', () => {
     expect((b.emitted[0][1] as unknown[]).length).toBe(3);
   });
 
+  it('forwards a status only when it says something new, and always records it', () => {
+    const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, new BridgeMetrics());
+    let now = 1000;
+    hub.now = () => now;
+    const a = fakeSocket(() => 0);
+    hub.subscribe(a.socket, 'd1');
+    hub.statusToSubscribers('d1', { state: 'ok', buffered: 0 });
+    now = 6000;
+    hub.statusToSubscribers('d1', { state: 'ok', buffered: 3 }); // the periodic repeat
+    expect(hub.peek('d1')!.status).toEqual({ state: 'ok', buffered: 3, at: 6000 });
+    hub.statusToSubscribers('d1', { state: 'warning', code: 'BRIDGE_BUFFER_FULL', message: '2 batches dropped' });
+    hub.statusToSubscribers('d1', { state: 'warning', code: 'BRIDGE_BUFFER_FULL', message: '5 batches dropped' });
+    hub.statusToSubscribers('d1', { state: 'warning', code: 'BRIDGE_BUFFER_FULL', message: '5 batches dropped' });
+    expect(a.emitted.map(([ev, x]) => `${ev}:${(x as { state: string }).state}:${(x as { message?: string }).message ?? ''}`)).toEqual([
+      'status:ok:',
+      'status:warning:2 batches dropped',
+      'status:warning:5 batches dropped',
+    ]);
+  });
+
   it('serializes work per device and bounds the queue', async () => {
     const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 });
     hub.maxQueuedBatches = 2;

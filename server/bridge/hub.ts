@@ -173,9 +173,14 @@ export class BridgeHub {
     this.remote?.publish(batch);
   }
 
+  /** Records a device's status; browsers (and other processes) get it when its state, message
+   * or code changed: bridges repeat their status every 5 s, 1,000 devices would send 200 status
+   * messages per second to every subscriber that mostly say nothing new. */
   statusToSubscribers(deviceId: string, status: Status, fromRemote = false): void {
     const s = this.state(deviceId);
+    const prev = s.status;
     s.status = { ...status, at: this.now() };
+    if (!fromRemote && prev && prev.state === status.state && prev.message === status.message && prev.code === status.code) return;
     for (const sub of s.subscribers) sub.emit('status', { deviceId, ...status });
     if (!fromRemote) this.remote?.status(deviceId, status);
   }
