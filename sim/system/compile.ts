@@ -128,8 +128,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
     const path: Path = ['init', k, 'target'];
     const hit = selectOrIssue(index, e.target, path, issues);
     if (!hit) return;
-    const us = new Set<number>();
-    for (const a of hit) for (const u of unitsUnder(index, a)) us.add(u);
+    const us = unitsOfHits(index, hit);
     if (us.size === 0) return void issues.push({ path, message: `'${e.target}' matches no cell (init sets cell SOC and temperature)` });
     if (b.type === 'container' && hit.some((a) => a.kind === 'cell')) {
       // a cell of a container is its module's equivalent cell: the whole module must be addressed
@@ -180,13 +179,10 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
     if (family === 'hvac' && b.type !== 'container') issues.push({ path: [...path, 'type'], message: `${f.type} needs a container (it has the HVAC)` });
     if ((family === 'sensor' || family === 'busbar') && (b.type === 'cell' || !hasEcm)) issues.push({ path: [...path, 'type'], message: `${f.type} needs a pack or container with a BMS` });
     if (family === 'gasDetector' && b.type !== 'container') issues.push({ path: [...path, 'type'], message: `${f.type} needs a container (it has the gas detector)` });
-    const unitSet = new Set<number>();
+    const unitSet = unitsOfHits(index, hit);
     const moduleSet = new Set<number>();
-    for (const a of hit) {
-      for (const u of unitsUnder(index, a)) unitSet.add(u);
-      if (a.module !== undefined) moduleSet.add(a.module);
-      else for (const u of unitsUnder(index, a)) moduleSet.add(moduleOfUnit(index, u));
-    }
+    for (const a of hit) if (a.module !== undefined) moduleSet.add(a.module);
+    if (moduleSet.size === 0) for (const u of unitSet) moduleSet.add(moduleOfUnit(index, u));
     faults.push({
       id: f.id,
       type: f.type,
@@ -307,6 +303,15 @@ function selectOrIssue(index: AssetIndex, sel: string, path: Path, issues: Scena
     return undefined;
   }
   return hit;
+}
+
+/** Simulated units addressed by a selector's matches: its cells if it matched cells, else the
+ * cells under the assets it matched (one pass per non-cell asset). */
+function unitsOfHits(index: AssetIndex, hit: AssetEntry[]): Set<number> {
+  const us = new Set<number>();
+  for (const a of hit) if (a.kind === 'cell' && a.unit !== undefined) us.add(a.unit);
+  if (us.size === 0) for (const a of hit) for (const u of unitsUnder(index, a)) us.add(u);
+  return us;
 }
 
 /** Simulated units under an asset (itself if a cell). */

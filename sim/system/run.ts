@@ -295,6 +295,15 @@ class Session implements SystemRunSession {
     sampleSignals(this.plan.signals, this.plant, this.extras, this.table.values);
   }
 
+  /** Is there a condition that could end a step early (a pending "when" trigger, a step's "until",
+   * a runaway-count stop)? Without one no state needs saving. */
+  private mayCross(): boolean {
+    for (const tr of this.triggers) if (!tr.fired && tr.conds) return true;
+    const st = this.currentStep();
+    if (st && st.until.length > 0) return true;
+    return this.plan.stopRunawayCells > 0 && this.stopAtS === this.plan.stopS;
+  }
+
   /** Any condition that should end the step early changed from false to true? */
   private crossed(): boolean {
     this.sample();
@@ -406,10 +415,12 @@ class Session implements SystemRunSession {
       for (const tr of this.triggers) if (!tr.fired) { lim(tr.atS); if (!Number.isNaN(tr.since)) lim(tr.since + tr.fault.trigger.debounceS); }
       if (this.loadCursor) lim(this.loadStartS + this.loadCursor.p.endS);
       this.updateEnvironment(this.t);
-      pl.save();
+      // the state is saved only when something may end inside this step (bisection)
+      const bisect = this.mayCross();
+      if (bisect) pl.save();
       const t0 = this.t;
       pl.step(this.requestedCurrent(h), h);
-      if (this.crossed()) {
+      if (bisect && this.crossed()) {
         // bisection on the step length: the first length at which a condition holds
         let lo = 0;
         let hi = h;
@@ -424,7 +435,7 @@ class Session implements SystemRunSession {
         pl.step(this.requestedCurrent(hi), hi);
         this.sample();
         h = hi;
-      }
+      } else if (!bisect) this.sample();
       this.t = t0 + h;
       this.ticks++;
       k++;
