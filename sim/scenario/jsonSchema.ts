@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ScenarioSchema } from './schema';
+import { SystemScenarioSchema } from './system';
 
 /** Stable id editors can use as the schema `uri` / `$schema` value. */
 export const SCENARIO_SCHEMA_ID = 'https://twinbench.local/schemas/scenario-v1.json';
@@ -15,7 +16,8 @@ let cached: Record<string, unknown> | undefined;
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   if (!cached) {
-    const schema = z.toJSONSchema(ScenarioSchema, {
+    // either version: 1 (cell / pack experiment) or 2 (`"version": 2`: assets, faults, criteria)
+    const schema = z.toJSONSchema(z.union([ScenarioSchema, SystemScenarioSchema]), {
       target: 'draft-7',
       io: 'input',
       unrepresentable: 'any',
@@ -23,7 +25,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       reused: 'inline',
     }) as Record<string, unknown>;
     // Give the generated recursive definition (experiment items) a readable name.
-    const text = JSON.stringify(schema).replace(/__schema0/g, 'ExperimentItem');
+    const text = JSON.stringify(schema).replace(/__schema0/g, 'ExperimentItem').replace(/__schema1/g, 'Asset');
     cached = { ...(JSON.parse(text) as Record<string, unknown>), $id: SCENARIO_SCHEMA_ID };
   }
   // A fresh copy each call so callers may mutate it.

@@ -47,7 +47,7 @@ describe('parseJsonWithLocations', () => {
       ['{"a": 1} x', /after the end/, 1, 10],
       ['{\n "a": tru\n}', /expected a value/, 2, 7],
       ['{"a": "x\ny"}', /line break inside a string/, 1, 9],
-      ['// c\n{}', /comments are not allowed/, 1, 1],
+      ['{"a": 1 /* open', /unterminated comment/, 1, 9],
       ['[1, 2', /expected ',' or ']'/, 1, 6],
       ['', /unexpected end/, 1, 1],
     ];
@@ -59,6 +59,11 @@ describe('parseJsonWithLocations', () => {
         expect([p.error.line, p.error.column], text).toEqual([line, column]);
       }
     }
+  });
+  it('accepts comments (JSONC); they are not part of the value', () => {
+    const p = parseJsonWithLocations('// scenario\n{ /* k */ "a": 1, // one\n "b": [2 /* two */] }');
+    expect(p.ok && p.value).toEqual({ a: 1, b: [2] });
+    if (p.ok) expect(p.locations.nearest(['b', 0])).toMatchObject({ line: 3, column: 8 });
   });
   it('keeps __proto__ as an ordinary key', () => {
     const p = parseJsonWithLocations('{"__proto__": {"x": 1}}');

@@ -79,7 +79,18 @@ export function parseJsonWithLocations(text: string): JsonParseResult {
     for (;;) {
       const c = text.charCodeAt(i);
       if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
-      if (c === 47 && (text[i + 1] === '/' || text[i + 1] === '*')) throw new SyntaxFail('comments are not allowed in JSON', i);
+      // JSON with comments (JSONC, as VS Code settings): // to the end of the line, /* ... */.
+      // Comments are not part of the value: the canonical JSON and the hash ignore them.
+      if (c === 47 && text[i + 1] === '/') {
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+        continue;
+      }
+      if (c === 47 && text[i + 1] === '*') {
+        const end = text.indexOf('*/', i + 2);
+        if (end < 0) throw new SyntaxFail('unterminated comment (missing */)', i);
+        i = end + 2;
+        continue;
+      }
       break;
     }
   };

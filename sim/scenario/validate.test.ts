@@ -133,12 +133,18 @@ const PINNED = '7c7e65496fd170342a4188a0c7d9cb2c840e4d8027984b19f3b4be3a924e8496
 
 describe('scenarioJsonSchema', () => {
   it('is draft-07 with descriptions, defaults, step examples and the parameter set names', () => {
-    const s = scenarioJsonSchema() as any;
-    expect(s.$schema).toMatch(/draft-07/);
+    const all = scenarioJsonSchema() as any;
+    expect(all.$schema).toMatch(/draft-07/);
+    const [v1, v2] = all.anyOf;
+    const s = { ...v1, definitions: all.definitions };
     expect(s.required).toEqual(['name', 'cell', 'initial', 'experiment']);
     expect(s.additionalProperties).toBe(false);
     expect(s.properties.seed.default).toBe(1);
     expect(s.properties.cell.properties.paramSet.enum).toEqual(listParamSets());
+    // version 2: assets, faults (type enum), criteria
+    expect(v2.required).toEqual(expect.arrayContaining(['version', 'name', 'assets', 'stop']));
+    expect(v2.properties.faults.items.properties.type.enum).toContain('hvac.failOff');
+    expect(all.definitions.Asset).toBeDefined();
     const item = s.definitions.ExperimentItem;
     expect(item.anyOf[0].examples).toContain('Hold at 4.2 V until C/20');
     expect(item.anyOf[0].description).toMatch(/PyBaMM-style step/);
