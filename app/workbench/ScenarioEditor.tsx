@@ -128,7 +128,7 @@ export const ScenarioEditor = forwardRef<ScenarioEditorHandle, Props>(function S
     const json = (monaco as unknown as { json?: JsonNs }).json ?? (monaco.languages as unknown as { json: JsonNs }).json;
     json.jsonDefaults.setDiagnosticsOptions({
       validate: true,
-      allowComments: false,
+      allowComments: true,
       enableSchemaRequest: false,
       schemaValidation: 'ignore',
       // Registered under the id scenarios name in "$schema", so both association paths resolve

@@ -76,7 +76,7 @@ function locate(root: Node, path: IssuePath): { node: Node; found: IssuePath; ex
 export function locateIssues(text: string, issues: IssueLike[]): LocatedIssue[] {
   const starts = lineStarts(text);
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
   const end = offsetToPosition(starts, text.length);
   return issues.map((issue) => {
     if (issue.line !== undefined && issue.column !== undefined) {
@@ -117,7 +117,7 @@ export function locateIssues(text: string, issues: IssueLike[]): LocatedIssue[] 
 /** Syntax errors straight from jsonc-parser (used when the validator gives no location). */
 export function syntaxErrors(text: string): { offset: number; length: number; error: number }[] {
   const errors: ParseError[] = [];
-  parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
   return errors;
 }
 
