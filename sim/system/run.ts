@@ -171,6 +171,7 @@ class Session implements SystemRunSession {
     for (const tr of this.triggers) tr.was = this.holds(tr);
     for (const tr of this.triggers) if (!tr.conds && tr.atS <= 0) this.fire(tr);
     if (this.faultsFired.length) this.sample();
+    this.accumulateStats();
     this.record();
     if (load?.kind === 'steps' && load.steps.length === 0) this.loadDone = true;
     if (!load) this.loadDone = true;
@@ -480,12 +481,7 @@ class Session implements SystemRunSession {
         break;
       }
     }
-    // statistics
-    for (let k = 0; k < vals.length; k++) {
-      const v = vals[k];
-      if (v < this.statMin[k]) this.statMin[k] = v;
-      if (v > this.statMax[k]) this.statMax[k] = v;
-    }
+    this.accumulateStats();
     this.criteria?.step(t);
     // load steps
     if (this.currentStep()) {
@@ -523,6 +519,16 @@ class Session implements SystemRunSession {
       if (this.stopAtS < this.plan.stopS) this.status = this.status === 'error' ? 'error' : 'stopped';
       this.done = true;
       if (this.recTime[this.recLen - 1] !== t) this.record();
+    }
+  }
+
+  /** Full-rate min / max of every signal (the t = 0 values included). */
+  private accumulateStats(): void {
+    const vals = this.table.values;
+    for (let k = 0; k < vals.length; k++) {
+      const v = vals[k];
+      if (v < this.statMin[k]) this.statMin[k] = v;
+      if (v > this.statMax[k]) this.statMax[k] = v;
     }
   }
 
