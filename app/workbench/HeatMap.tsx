@@ -109,7 +109,11 @@ export function HeatMap({ heatmap, durationS, axis, cursorS, onSeek }: Props) {
         )}
         {cursorPx !== null && <div className="strip-cursor" style={{ left: cursorPx }} aria-hidden />}
         {hover && (
-          <div className="heat-tip" style={{ left: hover.x, top: hover.y }} data-testid="heatmap-tip">
+          <div
+            className={`heat-tip${axis && hover.x > axis.offsetPx + axis.lengthPx * 0.6 ? ' flip' : ''}`}
+            style={{ left: hover.x, top: hover.y }}
+            data-testid="heatmap-tip"
+          >
             {hover.text}
           </div>
         )}
