@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSystemChannels, systemPanels, type ChannelInfo } from './systemChannels';
+import { commonPathPrefix, defaultSystemChannels, systemPanels, type ChannelInfo } from './systemChannels';
 
 const ch = (name: string, unit: string): ChannelInfo => ({ name, unit });
 
@@ -66,5 +66,16 @@ describe('systemPanels', () => {
     ]);
     expect(panels[1].channels[0].scale).toBe(100);
     expect(panels[3].channels[0].scale).toBe(1e-3);
+  });
+});
+
+describe('legend labels', () => {
+  it('drop the asset path prefix all chosen channels share', () => {
+    expect(commonPathPrefix(['site1/container1.voltage_V', 'site1/container1/air.temp_C'])).toBe('site1/');
+    expect(commonPathPrefix(['s/c/rack01/m1.temp_C', 's/c/rack01/m2.temp_C', 's/c/air.temp_C'])).toBe('s/c/');
+    expect(commonPathPrefix(['ambient.temp_C', 'oven/cell.temp_C'])).toBe('');
+    expect(commonPathPrefix(['a/b.x'])).toBe('');
+    const panels = systemPanels([ch('s/c/air.temp_C', 'degC'), ch('s/c/r/m1.temp_C', 'degC')], ['s/c/air.temp_C', 's/c/r/m1.temp_C']);
+    expect(panels[0].channels.map((c) => c.label)).toEqual(['air.temp_C', 'r/m1.temp_C']);
   });
 });

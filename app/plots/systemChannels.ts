@@ -63,19 +63,31 @@ export function defaultSystemChannels(channels: readonly ChannelInfo[], heatTarg
   return out;
 }
 
-/** Stacked panels (one per unit, in a fixed order) for the chosen channels. */
+/** The asset-path prefix ("site1/container1/") shared by all names, to shorten legend labels. */
+export function commonPathPrefix(names: readonly string[]): string {
+  if (names.length < 2) return '';
+  const split = names.map((n) => pathOf(n).split('/'));
+  let k = 0;
+  while (split.every((p) => k < p.length - 1 && p[k] === split[0][k])) k++;
+  return k ? split[0].slice(0, k).join('/') + '/' : '';
+}
+
+/** Stacked panels (one per unit, in a fixed order) for the chosen channels. Labels drop the
+ * path prefix every chosen channel shares. */
 export function systemPanels(channels: readonly ChannelInfo[], selected: readonly string[]): PanelSpec[] {
   const unitOf = new Map(channels.map((c) => [c.name, c.unit]));
   const chosen = selected.filter((n) => unitOf.has(n));
+  const prefix = commonPathPrefix(chosen);
+  const label = (n: string) => (prefix && n.startsWith(prefix) ? n.slice(prefix.length) : n);
   const panels: PanelSpec[] = [];
   for (const g of GROUPS) {
     const inGroup = chosen.filter((n) => unitOf.get(n) === g.unit);
-    if (inGroup.length) panels.push({ title: g.title, unit: g.axisUnit, channels: inGroup.map((n) => ({ name: n, label: n, scale: g.scale })) });
+    if (inGroup.length) panels.push({ title: g.title, unit: g.axisUnit, channels: inGroup.map((n) => ({ name: n, label: label(n), scale: g.scale })) });
   }
   const known = new Set(GROUPS.map((g) => g.unit));
   const others = [...new Set(chosen.map((n) => unitOf.get(n)!).filter((u) => !known.has(u)))];
   for (const u of others) {
-    panels.push({ title: u, unit: u, channels: chosen.filter((n) => unitOf.get(n) === u).map((n) => ({ name: n, label: n })) });
+    panels.push({ title: u, unit: u, channels: chosen.filter((n) => unitOf.get(n) === u).map((n) => ({ name: n, label: label(n) })) });
   }
   return panels;
 }

@@ -2,7 +2,7 @@
 // Results of one run: criteria (v2), plots with the shared cursor, the scrubber, the event
 // timeline (v2) and the temperature heat map (v2), all on the plots' time axis; for v2 runs a
 // channel picker chooses what the plots draw (defaults: app/plots/systemChannels).
-import { useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import dynamic from 'next/dynamic';
 import type { RunLike } from '../library/db';
 import type { PlotAxis } from '../plots/Plots';
@@ -27,7 +27,8 @@ interface Props {
 
 const UNIT_LABEL: Record<string, string> = { degC: '°C', '1': '', 'K/s': 'K/s' };
 
-export function RunResults({ run, runKey }: Props) {
+/** Memoised: progress updates of the next run re-render the workbench, not the shown results. */
+export const RunResults = memo(function RunResults({ run, runKey }: Props) {
   const isSystem = Array.isArray(run.criteria) && Array.isArray(run.events);
   const [axis, setAxis] = useState<PlotAxis | null>(null);
   const heatTargets = run.heatmap?.targets;
@@ -86,4 +87,4 @@ export function RunResults({ run, runKey }: Props) {
       )}
     </div>
   );
-}
+});
