@@ -7,6 +7,10 @@
 // as independent devices would. Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
 // time `r` (batches are closed right after that sample, so batching delay is not counted).
 // server_cpu_pct: server process CPU time / wall time over the send phase (100 = one core).
+// device_to_server_* / server_to_browser_*: the latency split at the server's receive time (LiveBatch.s);
+// load_avg_1m: the machine's 1-minute load average at the end of the send phase (shared machine);
+// drivers_cpu_pct / subscriber_cpu_pct: CPU of the device driver processes and of this process
+// (the browser-like subscriber) over the send phase, as server_cpu_pct.
 // ws_baseline_ratio = server_cpu_pct / baseline server_cpu_pct (cost of our stack per sample
 // relative to bare websockets at the same load).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -187,11 +191,18 @@ async function main() {
     let dropped = 0;
     const sub: Socket = ioClient(`${base}/live`, { transports: ['websocket'], forceNew: true });
     await new Promise<void>((r) => sub.once('connect', () => r()));
+    // split of the latency at the server's receive time `s`: device (driver process, network,
+    // server event loop until the message is handled) and server to browser (fan-out, subscriber)
+    const toServer: number[] = [];
+    const toBrowser: number[] = [];
     sub.on('batches', (bs: LiveBatch[]) => {
       const now = Date.now();
       for (const b of bs) {
         browserBatches++;
-        latencies.push(now - b.samples[b.samples.length - 1].r);
+        const r = b.samples[b.samples.length - 1].r;
+        latencies.push(now - r);
+        toServer.push(b.s - r);
+        toBrowser.push(now - b.s);
       }
     });
     sub.on('dropped', (d: { count: number }) => (dropped += d.count));
@@ -233,12 +244,26 @@ async function main() {
 
     // send phase
     const cpu0 = procCpuS(server.pid!);
+    const drv0 = drivers.reduce((t, d) => t + procCpuS(d.pid!), 0);
+    const self0 = process.cpuUsage();
     const w0 = performance.now();
     for (const d of drivers) d.stdin!.write('go\n');
+    // driver CPU just before they report (they exit right after)
+    let drv1 = drv0;
+    const drvTimer = setInterval(() => {
+      try {
+        drv1 = drivers.reduce((t, d) => t + procCpuS(d.pid!), 0);
+      } catch {
+        /* a driver has exited */
+      }
+    }, 250);
     const done = await Promise.all(results);
+    clearInterval(drvTimer);
+    const self1 = process.cpuUsage(self0);
     const wall = (performance.now() - w0) / 1000;
     const drainS = wall - seconds;
     const cpu1 = procCpuS(server.pid!);
+    const loadEnd = os.loadavg()[0];
     const rss = procRssMb(server.pid!);
     await sleep(300);
     if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => /live|connected|rejected/.test(l) && !l.startsWith('#')).join('\n'));
@@ -275,6 +300,13 @@ async function main() {
         browser_batches: browserBatches,
         p50_ms: pct(latencies, 50),
         p99_ms: pct(latencies, 99),
+        device_to_server_p50_ms: pct(toServer, 50),
+        device_to_server_p99_ms: pct(toServer, 99),
+        server_to_browser_p50_ms: pct(toBrowser, 50),
+        server_to_browser_p99_ms: pct(toBrowser, 99),
+        load_avg_1m: +loadEnd.toFixed(2),
+        drivers_cpu_pct: +(((drv1 - drv0) / wall) * 100).toFixed(1),
+        subscriber_cpu_pct: +(((self1.user + self1.system) / 1e6 / wall) * 100).toFixed(1),
         dropped_to_browser: dropped,
         server_ingest_p50_ms: ingest.p50,
         server_ingest_p99_ms: ingest.p99,
