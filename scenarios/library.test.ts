@@ -28,7 +28,7 @@ function load(f: string) {
 describe('scenario library (version 2)', () => {
   it('has at least ten scenarios covering the issue list', () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
-    for (const stem of ['oven-18650-140C', 'oven-18650-150C', 'oven-18650-155C', 'arc-18650', 'module-propagation', 'ev-pack-isc-fast-charge', 'container-hvac-failure-0.5C', 'container-hvac-failure-1C', 'container-hvac-undersized', 'stuck-sensor-hot-spot', 'contactor-welded', 'panasonic-us06-drive', 'ev-cold-drive', 'site-peak-shaving-heatwave'])
+    for (const stem of ['oven-18650-140C', 'oven-18650-150C', 'oven-18650-155C', 'arc-18650', 'module-propagation', 'ev-pack-isc-fast-charge', 'container-hvac-failure-0.5C', 'container-hvac-failure-1C', 'container-hvac-undersized', 'container-coolant-leak-1C', 'stuck-sensor-hot-spot', 'contactor-welded', 'panasonic-us06-drive', 'ev-cold-drive', 'site-peak-shaving-heatwave'])
       expect(files).toContain(`${stem}.json`);
   });
   for (const f of files) {

@@ -112,6 +112,16 @@ const ContainerSchema = z
     modulesPerRack: z.int().min(1).max(100).meta({ description: 'Modules in series in each rack.' }),
     cellsPerModule: z.int().min(1).max(1000).meta({ description: 'Cells in parallel in each module (a module is one parallel group).' }),
     hvac: HvacSchema.optional(),
+    coolant: z
+      .strictObject({
+        chillerCapacity: q('power', { min: 0, max: 1e7 }).meta({ description: 'Chiller cooling capacity, e.g. "80 kW".' }),
+        setpoint: q('temperature', { min: 0, max: 50 }).optional().meta({ description: 'Coolant set-point (hottest module), default 25 degC.', default: '25 degC' }),
+        flow: q('thermalConductance', { gt: 0, max: 1e7 }).optional().meta({ description: 'Loop capacity rate m_dot cp, default 8 kW/K.', default: '8 kW/K' }),
+        conductance: q('thermalConductance', { gt: 0, max: 1e7 }).optional().meta({ description: 'Battery-to-coolant conductance of all modules together (cold plates), default 40 kW/K.', default: '40 kW/K' }),
+        cop: z.number().gt(0).max(20).optional().meta({ description: 'Chiller COP, default 3.', default: 3 }),
+      })
+      .optional()
+      .meta({ description: 'Liquid cooling loop: cold plates under the modules, a pump and a chiller.' }),
     bms: BmsSchema.optional(),
     solarAbsorptivity: frac('Solar absorptivity of the outer wall (default 0.6).').optional(),
   })
@@ -286,6 +296,8 @@ export const FAULT_TYPES = {
   'hvac.capacity': 'HVAC capacity reduced to `factor` (0..1).',
   'hvac.fanFailure': 'Air handler airflow reduced to `factor` (0 = fan dead).',
   'hvac.setpointDrift': 'Set-point drifts by `offset` (temperature difference).',
+  'coolant.leak': 'Coolant loop flow reduced to `factor` of nominal (a leak or a failing pump).',
+  'coolant.chillerFailure': 'The chiller of the coolant loop stops.',
   'cell.internalShort': 'Internal short with resistance `resistance` (heat V_oc^2 / R until the stored energy is spent).',
   'cell.forcedHeating': 'A heater on the cell: `power` (W) until `duration` or the cell runs away.',
   'cell.capacityFade': 'Capacity reduced to `factor` of nominal.',
@@ -357,6 +369,7 @@ export const FaultSchema = z
     const need: Partial<Record<FaultType, (keyof typeof f)[]>> = {
       'hvac.capacity': ['factor'],
       'hvac.fanFailure': ['factor'],
+      'coolant.leak': ['factor'],
       'hvac.setpointDrift': ['offset'],
       'cell.internalShort': ['resistance'],
       'cell.forcedHeating': ['power'],
@@ -370,7 +383,7 @@ export const FaultSchema = z
       'environment.heatWave': ['delta'],
     };
     for (const k of need[f.type] ?? []) if (f[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${f.type} needs "${String(k)}" (${FAULT_TYPES[f.type]})` });
-    if ((f.type === 'hvac.capacity' || f.type === 'hvac.fanFailure' || f.type === 'cell.capacityFade') && f.factor !== undefined && f.factor > 1)
+    if ((f.type === 'hvac.capacity' || f.type === 'hvac.fanFailure' || f.type === 'cell.capacityFade' || f.type === 'coolant.leak') && f.factor !== undefined && f.factor > 1)
       ctx.addIssue({ code: 'custom', path: ['factor'], message: `${f.type}: factor is a fraction 0..1` });
   })
   .meta({ description: 'A fault: target + behaviour (type and its fields) + trigger.' });

@@ -23,7 +23,8 @@ export type AssetKind =
   | 'contactor'
   | 'gasDetector'
   | 'tsensor'
-  | 'busbar';
+  | 'busbar'
+  | 'coolant';
 
 export interface AssetEntry {
   path: string;
@@ -99,6 +100,7 @@ export function buildAssetIndex(s: SystemScenario): AssetIndex {
     if (a.type === 'container') {
       add(segs, 'container');
       for (const sub of ['hvac', 'air', 'bms', 'contactor', 'gasDetector'] as const) add([...segs, sub], sub);
+      if (a.coolant) add([...segs, 'coolant'], 'coolant');
       cellsPerUnit = a.cellsPerModule;
       let mi = 0;
       for (let r = 1; r <= a.racks; r++) {

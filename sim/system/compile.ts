@@ -89,6 +89,7 @@ export const MAX_RECORDED_ROWS = 20_000;
 const CELL_FAULTS = new Set<FaultType>(['cell.internalShort', 'cell.forcedHeating', 'cell.capacityFade', 'cell.resistanceRise']);
 const FAULT_KINDS: Record<string, AssetKind[]> = {
   hvac: ['hvac', 'container'],
+  coolant: ['coolant', 'container'],
   cell: ['cell'],
   sensor: ['tsensor', 'module'],
   contactor: ['contactor', 'pack', 'container'],
@@ -178,6 +179,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       issues.push({ path: [...path, 'type'], message: `${f.type}: in a container the smallest simulated unit is a module (a parallel group of identical cells); cell faults need a pack, module or cell asset` });
     if (family === 'hvac' && b.type !== 'container') issues.push({ path: [...path, 'type'], message: `${f.type} needs a container (it has the HVAC)` });
     if ((family === 'sensor' || family === 'busbar') && (b.type === 'cell' || !hasEcm)) issues.push({ path: [...path, 'type'], message: `${f.type} needs a pack or container with a BMS` });
+    if (family === 'coolant' && !(b.type === 'container' && b.coolant)) issues.push({ path: [...path, 'type'], message: `${f.type} needs a container with a "coolant" loop` });
     if (family === 'gasDetector' && b.type !== 'container') issues.push({ path: [...path, 'type'], message: `${f.type} needs a container (it has the gas detector)` });
     const unitSet = unitsOfHits(index, hit);
     const moduleSet = new Set<number>();
@@ -242,6 +244,15 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   if (hvacIn.heatingCapacity !== undefined) hvac.heatingCapacityW = quantity(hvacIn.heatingCapacity, 'power');
   if (hvacIn.copCooling !== undefined) hvac.copCooling = hvacIn.copCooling;
   if (hvacIn.copHeating !== undefined) hvac.copHeating = hvacIn.copHeating;
+  const cool = b.type === 'container' ? b.coolant : undefined;
+  if (cool)
+    hvac.coolant = {
+      chillerCapacityW: quantity(cool.chillerCapacity, 'power'),
+      setpointC: cool.setpoint !== undefined ? quantity(cool.setpoint, 'temperature') : 25,
+      flowWPerK: cool.flow !== undefined ? quantity(cool.flow, 'thermalConductance') : 8000,
+      conductanceWPerK: cool.conductance !== undefined ? quantity(cool.conductance, 'thermalConductance') : 40000,
+      cop: cool.cop ?? 3,
+    };
   const bmsIn = b.type !== 'module' ? b.bms ?? {} : {};
   const limits: Record<string, unknown> = {};
   const lv = (t: (string | number)[]) => ({ warning: quantity(t[0], 'temperature'), alarm: quantity(t[1], 'temperature'), trip: quantity(t[2], 'temperature') });

@@ -212,7 +212,13 @@ export class Plant {
       this.grid = null;
       this.chem = createRunawayFleet(set, n, chemInit);
       const b2 = b as Extract<typeof b, { type: 'container' }>;
-      const spec = container40ft({ nodes: n, cells: n * b2.cellsPerModule });
+      const cl = (extra.hvac ?? {}).coolant as { chillerCapacityW: number; setpointC: number; flowWPerK: number; conductanceWPerK: number; cop: number } | undefined;
+      // liquid loop (sim/thermal/container.ts CoolantSpec); heat capacity, band, supply floor and pump
+      // power are fixed defaults of a container-size loop (2 MJ/K, 2 K, 15 degC, 2 kW)
+      const coolant = cl
+        ? { heatCapJPerK: 2e6, nodeToCoolantWPerK: cl.conductanceWPerK / n, flowWPerK: cl.flowWPerK, chillerCapacityW: cl.chillerCapacityW, copChiller: cl.cop, setpointC: cl.setpointC, bandK: 2, minSupplyC: 15, pumpPowerW: 2000 }
+        : undefined;
+      const spec = container40ft({ nodes: n, cells: n * b2.cellsPerModule, coolant });
       const th = base!.thermal;
       spec.cellHeatCapJPerK = th.massKg * th.cpJPerKgK;
       spec.cellToAirWPerK = th.hConvWPerM2K * th.areaM2;

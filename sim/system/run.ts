@@ -332,6 +332,8 @@ class Session implements SystemRunSession {
       case 'hvac.capacity': if (pl.container) pl.container.capacityFactor = s.factor ?? 1; break;
       case 'hvac.fanFailure': if (pl.container) pl.container.fanFactor = s.factor ?? 0; break;
       case 'hvac.setpointDrift': if (pl.container) pl.container.setpointOffsetK = quantity(s.offset, 'temperatureDelta'); break;
+      case 'coolant.leak': if (pl.container) pl.container.coolantFlowFactor = s.factor ?? 1; break;
+      case 'coolant.chillerFailure': if (pl.container) pl.container.chillerFailed = true; break;
       case 'cell.internalShort':
         for (const u of f.units) { pl.internalShort(u, quantity(s.resistance, 'resistance')); this.initiators.add(u); }
         break;

@@ -28,6 +28,8 @@ export enum Src {
   SiteLoadW,
   SiteGridW,
   AuxW,
+  CoolantT,
+  ChillerW,
 }
 
 export interface SignalDef {
@@ -63,6 +65,10 @@ export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPea
     add(`${b.path}/hvac.power_W`, 'W', Src.HvacW);
     add(`${b.path}/hvac.cooling_W`, 'W', Src.HvacCoolW);
     add(`${b.path}/gasDetector.ppm`, 'ppm', Src.GasPpm);
+    if (b.spec.type === 'container' && b.spec.coolant) {
+      add(`${b.path}/coolant.temp_C`, 'degC', Src.CoolantT);
+      add(`${b.path}/coolant.chiller_W`, 'W', Src.ChillerW);
+    }
   }
   if (index.site && opts.hasPeakShave) {
     add(`${index.site.path}.load_W`, 'W', Src.SiteLoadW);
@@ -134,6 +140,8 @@ export function sampleSignals(defs: readonly SignalDef[], p: Plant, x: SampleExt
       case Src.SiteLoadW: v = x.siteLoadW; break;
       case Src.SiteGridW: v = x.siteLoadW - packP; break;
       case Src.AuxW: v = x.auxW; break;
+      case Src.CoolantT: v = p.container ? p.container.coolantC : NaN; break;
+      case Src.ChillerW: v = p.container ? p.container.chillerW : 0; break;
       default: v = NaN;
     }
     out[k] = v;
