@@ -269,7 +269,7 @@ export function FleetPage() {
                   <AlertHead a={a} />
                   <div className="small">{a.message}</div>
                   <div className="muted small">
-                    first {when(a.firstAt)} · last {ago(a.lastAt, nowMs)}
+                    first {when(a.firstAt)} · latest {ago(a.lastAt, nowMs)}
                     {a.deviceT !== null && ` (device t = ${a.deviceT.toFixed(1)} s)`}
                   </div>
                   {a.state === 'acknowledged' && (
@@ -319,7 +319,9 @@ export function FleetPage() {
                   <AlertHead a={a} />
                   <div className="small">{a.message}</div>
                   <div className="muted small">
-                    {when(a.firstAt)} → {when(a.lastAt)}
+                    {when(a.firstAt)}
+                    {a.lastAt !== a.firstAt && <> → {when(a.lastAt)}</>}
+                    {a.count > 1 && ` (${a.count} occurrences)`}
                   </div>
                   <div className="small">
                     {a.ackBy ? (
