@@ -23,6 +23,7 @@ const argv = [
   '--extrapolate-c', '40',
   '--ocv-from-temp', '25',
   '--ocv-shape-capacity', 'fit',
+  '--surface-soc',
   '--out', out,
   ...process.argv.slice(2),
 ];

@@ -6,16 +6,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
 import { existsSync } from 'node:fs';
-import { identifyHppc, identifyLongRelaxation, ocvCurveOf, buildCellParams, coolingTimeConstantS, fitOcvShapeCapacity, restPointsOf, scaleOcvShape, type TemperatureIdentification } from '../sim/battery/identify';
+import { identifyHppc, identifyLongRelaxation, mergeHppcWithInterpulse, fitSurfaceSoc, surfaceSocRows, type SurfaceSocFit, ocvCurveOf, buildCellParams, coolingTimeConstantS, fitOcvShapeCapacity, restPointsOf, scaleOcvShape, type TemperatureIdentification } from '../sim/battery/identify';
 
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--ocv-shape-capacity fit|none] [--slow-branch-shape flat|dcir] [--report report.json] [--interpulse <csv> (after its --hppc)]
+  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--ocv-shape-capacity fit|none] [--slow-branch-shape flat|dcir] [--surface-soc] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
-between the HPPC rest points. --report writes the per-pulse fits with plot-ready residual traces.`;
+between the HPPC rest points. --surface-soc adds the surface-SOC lag (solid diffusion: tables read
+at z - delta) per temperature, fitted over the pulse windows of the whole test. --report writes the per-pulse fits with plot-ready residual traces.`;
 
 interface Args {
   hppc: { file: string; tempC?: number; interpulse?: string }[];
@@ -38,10 +39,11 @@ interface Args {
   lowSoc?: 'flat' | 'log-linear';
   slowShape?: 'flat' | 'dcir';
   ocvShapeCapacity?: 'fit' | 'none';
+  surface: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { hppc: [], name: 'identified-cell', chemistry: 'other', qAh: 2.9, rc: 2, vMin: 2.5, vMax: 4.2, massKg: 0.048, cp: 1000, areaM2: 0.0042, extrapolate: [] };
+  const a: Args = { hppc: [], name: 'identified-cell', chemistry: 'other', qAh: 2.9, rc: 2, vMin: 2.5, vMax: 4.2, massKg: 0.048, cp: 1000, areaM2: 0.0042, extrapolate: [], surface: false };
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : `"${v}"`}`);
@@ -95,6 +97,7 @@ function parseArgs(argv: string[]): Args {
       case '--area-m2': a.areaM2 = num(f, take()); break;
       case '--extrapolate-c': a.extrapolate.push(num(f, take())); break;
       case '--ocv-from-temp': a.ocvFromTempC = num(f, take()); break;
+      case '--surface-soc': a.surface = true; break;
       case '--slow-branch-shape': {
         const m = take();
         if (m !== 'flat' && m !== 'dcir') throw new Error('--slow-branch-shape must be flat or dcir');
@@ -179,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const ids: TemperatureIdentification[] = [];
     const interpulse: (ReturnType<typeof loadCellCsv> | null)[] = [];
+    const merged: (ReturnType<typeof mergeHppcWithInterpulse> | null)[] = [];
     const temps: number[] = [];
     let coolTau = NaN;
     for (const h of args.hppc) {
@@ -190,12 +194,19 @@ export async function main(argv: string[]): Promise<number> {
       const ip = h.interpulse ?? h.file.replace(/_HPPC_[^/]*\.csv$/, '_HPPC_interpulse_discharge.csv');
       if (args.rc === 2 && ip !== h.file && existsSync(ip)) {
         const si = loadCellCsv(ip, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+        // the whole test on one time axis (for the surface-SOC fit, which runs the model over it)
+        const mg = mergeHppcWithInterpulse(s, si);
+        merged.push(mg);
+        process.stderr.write(`identify: ${path.basename(ip)} merged with the pulse file (clock offset ${mg.offsetS.toFixed(1)} s, ${mg.insertedRows} rows)\n`);
         // same test temperature only (the interpulse files can hold later tests at other temperatures)
         const tw: [number, number] = [id.tempC - 6, id.tempC + 6];
         id.long = identifyLongRelaxation(si, { capacityAh: args.qAh, tempWindowC: tw });
         interpulse.push(si);
         process.stderr.write(`identify: ${path.basename(ip)}: ${id.long.relaxations.length} relaxations, tau ${id.long.tauS.toFixed(0)} s\n`);
-      } else interpulse.push(null);
+      } else {
+        interpulse.push(null);
+        merged.push(null);
+      }
       ids.push(id);
       temps.push(h.tempC ?? Math.round(id.tempC));
       const tau = coolingTimeConstantS(s);
@@ -242,6 +253,23 @@ export async function main(argv: string[]): Promise<number> {
       lowSocExtrapolation: args.lowSoc,
       slowBranchSocShape: args.slowShape,
     });
+    let surfReport: Record<string, unknown> | null = null;
+    if (args.surface) {
+      // surface-SOC lag per temperature, by output error over the pulse windows of the whole test
+      // (the pulse file alone when there is no interpulse file), every other parameter fixed
+      const fits: (SurfaceSocFit | null)[] = params.tempBreakpointsC.map(() => null);
+      const per: Record<string, unknown> = {};
+      for (let i = 0; i < temps.length; i++) {
+        const series = merged[i] ?? loadCellCsv(args.hppc[i].file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+        const fit = fitSurfaceSoc(series, params, { soc0: 1 + series.ahAh[0] / args.qAh, rcPairs: args.rc });
+        fits[params.tempBreakpointsC.indexOf(temps[i])] = fit;
+        per[`T${temps[i]}`] = { tauS: Number(fit.tauS.toPrecision(4)), lagS: Number(fit.lagS.toPrecision(4)), pulseWindowRmseMv: Number(fit.rmseMv.toFixed(2)), withoutMv: Number(fit.rmseWithoutMv.toFixed(2)), atBound: fit.atBound };
+        process.stderr.write(`identify: ${temps[i]} degC surface-SOC lag: tau ${fit.tauS.toFixed(1)} s, lag ${fit.lagS.toFixed(2)} s, pulse windows ${fit.rmseWithoutMv.toFixed(2)} -> ${fit.rmseMv.toFixed(2)} mV${fit.atBound ? ' (on a bound: not used)' : ''}\n`);
+      }
+      const rows = surfaceSocRows(params.tempBreakpointsC, fits);
+      params.surfaceSoc = { tauS: rows.tauS, lagS: rows.lagS };
+      surfReport = { method: 'output error over the pulse windows of the merged HPPC test (sim/battery/identify.ts fitSurfaceSoc)', perTemperature: per, rowSource: rows.source };
+    }
     params.identification = {
       ...report,
       method: 'R0 from pulse onset/release, RC pairs by output-error least squares over pulse + rest (sim/battery/identify.ts)',
@@ -251,6 +279,7 @@ export async function main(argv: string[]): Promise<number> {
       ocvFromTempC: args.ocvFromTempC ?? null,
       ocvShapeCapacityFactor: shapeFit ? Number(shapeFit.gamma.toFixed(5)) : null,
       ocvShapeCapacityFitRmseMv: shapeFit ? Number(shapeFit.rmseMv.toFixed(2)) : null,
+      surfaceSoc: surfReport,
       command: `twinbench identify ${argv.join(' ')}`,
     };
     writeFileSync(args.out!, JSON.stringify(params) + '\n');

@@ -10,6 +10,11 @@
 // Hysteresis (Plett 2004, J. Power Sources 134, one-state model):
 //   h(k+1) = e^{-|gamma I dt / (3600 Q)|} h(k) - (1 - e^{...}) sgn(I)
 // Thermal: see ./thermal.ts (one lumped node, or cell + jig as in PyBaMM).
+// Optional surface-SOC state (H9, params.surfaceSoc): the particle surface lags the bulk SOC,
+//   d(delta)/dt = (lagS I / (3600 Q) - delta) / tauS,   z_surf = z - delta   (ZOH:
+//   delta(k+1) = e^{-dt/tauS} delta(k) + (1 - e^{-dt/tauS}) lagS I / (3600 Q)),
+// and OCV, R0 and the RC tables are looked up at z_surf (first-order reduction of solid diffusion
+// in a single-particle model; see docs/twin-core.md, issue-3 section).
 //
 // Parameter tables are resampled once onto uniform [temp][soc] grids (exact when the original
 // breakpoints lie on the grid), and for a constant dt the per-node coefficients
@@ -41,6 +46,11 @@ export interface CompiledCell {
   readonly hystM: Float64Array | null; // over gT
   readonly hystGamma: number;
   readonly cur: { gI: UniformGrid; r0s: Float64Array; rcs: Float64Array } | null; // [temp][|I|]
+  /** surface-SOC lag (H9): tauS and lagS on the temperature grid, or null */
+  readonly surf: { tau: Float64Array; lag: Float64Array } | null;
+  /** per-dt surface coefficients on the temperature grid: [a, b] pairs, a = e^{-dt/tau}, b = (1 - a) lag / 3600 */
+  surfStep: Float64Array;
+  surfDt: number;
   /** per-dt node coefficients, stride 8 */
   stepTable: Float64Array;
   stepDt: number;
@@ -64,6 +74,8 @@ export interface EcmFleet {
   hyst: Float64Array;
   /** jig / coolant node temperature (only used when params.thermal.jig is set) */
   jigTempC: Float64Array;
+  /** surface lag delta = z - z_surf (SOC fraction; only used when params.surfaceSoc is set) */
+  surfLag: Float64Array;
   /** clamp counters: [socLow, socHigh, tempLow, tempHigh, currentHigh] lookups */
   clampCounts: Float64Array;
   /** internal: last seen capacityAh and its inverse (avoids a division per cell-step) */
@@ -177,6 +189,18 @@ export function compileCell(p: CellParams): CompiledCell {
     }
     cur = { gI, r0s, rcs };
   }
+  let surf: CompiledCell['surf'] = null;
+  if (p.surfaceSoc) {
+    const ss = p.surfaceSoc;
+    const tau = new Float64Array(gT.n);
+    const lag = new Float64Array(gT.n);
+    for (let kt = 0; kt < gT.n; kt++) {
+      const T = gridNode(gT, kt);
+      tau[kt] = ss.tauS.length === 1 ? ss.tauS[0] : interp1(p.tempBreakpointsC, ss.tauS, T);
+      lag[kt] = ss.lagS.length === 1 ? ss.lagS[0] : interp1(p.tempBreakpointsC, ss.lagS, T);
+    }
+    surf = { tau, lag };
+  }
   return {
     params: p,
     gS,
@@ -194,6 +218,9 @@ export function compileCell(p: CellParams): CompiledCell {
     hystM,
     hystGamma: p.hysteresis?.gamma ?? 0,
     cur,
+    surf,
+    surfStep: new Float64Array(2 * gT.n),
+    surfDt: NaN,
     stepTable: new Float64Array(nodes * STRIDE),
     stepDt: NaN,
     lastDt: NaN,
@@ -222,6 +249,42 @@ function buildStepTable(m: CompiledCell, dtS: number): void {
     t[o + 7] = 0;
   }
   m.stepDt = dtS;
+}
+
+function ensureSurfStep(m: CompiledCell, dtS: number): void {
+  if (m.surf === null || m.surfDt === dtS) return;
+  const st = m.surfStep;
+  for (let kt = 0; kt < m.gT.n; kt++) {
+    const a = Math.exp(-dtS / m.surf.tau[kt]);
+    st[2 * kt] = a;
+    st[2 * kt + 1] = ((1 - a) * m.surf.lag[kt]) / 3600;
+  }
+  m.surfDt = dtS;
+}
+
+/**
+ * Surface-lag update coefficients at temperature tempC for a step dtS (H9):
+ * delta(k+1) = a delta(k) + b I / Q. Writes out[0] = a, out[1] = b; a = 1, b = 0 without surfaceSoc.
+ */
+export function surfaceLagCoefficients(m: CompiledCell, tempC: number, dtS: number, out: Float64Array): Float64Array {
+  if (m.surf === null) {
+    out[0] = 1;
+    out[1] = 0;
+    return out;
+  }
+  ensureSurfStep(m, dtS);
+  const gT = m.gT;
+  let ut = gT.n === 1 ? 0 : (tempC - gT.x0) * gT.invDx;
+  if (!(ut >= 0)) ut = 0;
+  else if (ut > gT.n - 1) ut = gT.n - 1;
+  let it = ut | 0;
+  if (it > gT.n - 2) it = Math.max(0, gT.n - 2);
+  const wt = gT.n === 1 ? 0 : ut - it;
+  const st = m.surfStep;
+  const o1 = gT.n === 1 ? 0 : 2;
+  out[0] = st[2 * it] + wt * (st[2 * it + o1] - st[2 * it]);
+  out[1] = st[2 * it + 1] + wt * (st[2 * it + 1 + o1] - st[2 * it + 1]);
+  return out;
 }
 
 function ensureModel(f: EcmFleet, p: CellParams): CompiledCell {
@@ -253,6 +316,7 @@ export function createEcmFleet(params: CellParams, n: number, init: { soc: numbe
     heatW: new Float64Array(n),
     hyst: new Float64Array(n),
     jigTempC: new Float64Array(n).fill(init.tempC),
+    surfLag: new Float64Array(n),
     clampCounts: new Float64Array(5),
     capSeen: new Float64Array(n),
     invCap: new Float64Array(n),
@@ -326,7 +390,8 @@ export function stepEcmFleet(f: EcmFleet, p: CellParams, currentA: Float64Array,
   if (!(dtS > 0)) throw new Error(`stepEcmFleet: dtS must be > 0, got ${dtS}`);
   const m = ensureModel(f, p);
   const th = ensureThermal(m, dtS);
-  const general = m.cur !== null || m.hystM !== null;
+  const general = m.cur !== null || m.hystM !== null || m.surf !== null;
+  if (m.surf !== null) ensureSurfStep(m, dtS);
   if (m.stepDt !== dtS) {
     // Rebuild the per-dt node table when it pays off (many cells, or the same dt seen twice);
     // otherwise evaluate exp(-dt/tau) per cell (non-uniform time steps with few cells).
@@ -339,7 +404,7 @@ export function stepEcmFleet(f: EcmFleet, p: CellParams, currentA: Float64Array,
     buildStepTable(m, dtS);
   }
   if (general) {
-    if (m.hystM === null && !th.twoNode) kernelCur(f, m, th, currentA, ambientC, dtS);
+    if (m.hystM === null && !th.twoNode && m.cur !== null) kernelCur(f, m, th, currentA, ambientC, dtS);
     else stepGeneral(f, m, th, currentA, ambientC, dtS, false);
   } else if (!th.twoNode) {
     if (f.rcPairs === 1) kernel1(f, m, th, currentA, ambientC, dtS);
@@ -498,6 +563,9 @@ function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, curren
   const kSoc = dtS / 3600;
   const eth = th.eth, gth = th.gth, ambTerm = (1 - eth) * ambientC;
   const hasDudt = m.hasDudt;
+  // surface-SOC lag (H9): delta = a delta + b I / Q, lookups at z - delta
+  const hasSurf = m.surf !== null;
+  const sS = m.surfStep, lagA = f.surfLag, sT = m.gT.n === 1 ? 0 : 2;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const c = cap[i];
@@ -508,20 +576,29 @@ function kernelCur(f: EcmFleet, m: CompiledCell, th: ThermalCoefficients, curren
     const z = soc[i] - I * kSoc * invCap[i];
     soc[i] = z;
     const T = temp[i];
-    let us = (z - s0) * sInv;
-    if (us < 0) { us = 0; cc[0]++; } else if (us > sMax) { us = sMax; cc[1]++; }
     let ut = (T - t0) * tInv;
     if (ut < 0) { ut = 0; cc[2]++; } else if (ut > tMax) { ut = tMax; cc[3]++; }
+    let it = ut | 0;
+    if (it > itMax) it = itMax;
+    const wt = ut - it;
+    let zs = z;
+    if (hasSurf) {
+      const so = 2 * it;
+      const sa = sS[so] + wt * (sS[so + sT] - sS[so]);
+      const sb = sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1]);
+      const dl = sa * lagA[i] + sb * I * invCap[i];
+      lagA[i] = dl;
+      zs = z - dl;
+    }
+    let us = (zs - s0) * sInv;
+    if (us < 0) { us = 0; cc[0]++; } else if (us > sMax) { us = sMax; cc[1]++; }
     let ui = ((I < 0 ? -I : I) - i0) * iInv;
     if (ui > iMax) { ui = iMax; cc[4]++; } else if (ui < 0) ui = 0;
     let is = us | 0;
     if (is >= sMax) is = sMax - 1;
-    let it = ut | 0;
-    if (it > itMax) it = itMax;
     let ii = ui | 0;
     if (ii > iiMax) ii = iiMax;
     const ws = us - is;
-    const wt = ut - it;
     const wi = ui - ii;
     const q0 = it * nI + ii;
     const q1 = q0 + tRowI;
@@ -682,19 +759,13 @@ function stepGeneral(
   const tRow = gT.n === 1 ? 0 : nS;
   const cc = f.clampCounts;
   const curMax = m.cur ? m.cur.gI.x0 + m.cur.gI.dx * (m.cur.gI.n - 1) : Infinity;
+  const sS = m.surfStep;
+  const sT = gT.n === 1 ? 0 : 2;
   for (let i = 0; i < n; i++) {
     const I = currentA[i];
     const z = f.soc[i] - (I * dtS) / (3600 * f.capacityAh[i]);
     f.soc[i] = z;
     const T = f.tempC[i];
-    let us = (z - gS.x0) * gS.invDx;
-    if (us < 0) {
-      us = 0;
-      cc[0]++;
-    } else if (us > nS - 1) {
-      us = nS - 1;
-      cc[1]++;
-    }
     let ut = gT.n === 1 ? 0 : (T - gT.x0) * gT.invDx;
     if (ut < 0) {
       ut = 0;
@@ -703,12 +774,30 @@ function stepGeneral(
       ut = gT.n - 1;
       cc[3]++;
     }
-    let is = us | 0;
-    if (is > nS - 2) is = nS - 2;
     let it = ut | 0;
     if (it > gT.n - 2) it = Math.max(0, gT.n - 2);
-    const ws = us - is;
     const wt = gT.n === 1 ? 0 : ut - it;
+    let zs = z;
+    if (m.surf !== null) {
+      // surface-SOC lag (H9), same arithmetic as kernelCur
+      const so = 2 * it;
+      const sa = sS[so] + wt * (sS[so + sT] - sS[so]);
+      const sb = sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1]);
+      const dl = sa * f.surfLag[i] + (sb * I) / f.capacityAh[i];
+      f.surfLag[i] = dl;
+      zs = z - dl;
+    }
+    let us = (zs - gS.x0) * gS.invDx;
+    if (us < 0) {
+      us = 0;
+      cc[0]++;
+    } else if (us > nS - 1) {
+      us = nS - 1;
+      cc[1]++;
+    }
+    let is = us | 0;
+    if (is > nS - 2) is = nS - 2;
+    const ws = us - is;
     const k00 = it * nS + is;
     const k01 = k00 + 1;
     const k10 = k00 + tRow;
@@ -796,12 +885,19 @@ interface Coeffs {
   slope: number; // dOCV/dI through the soc change
 }
 const scratch: Coeffs = { ocvEnd: 0, rTot: 0, vFree: 0, slope: 0 };
+const surfScratch = new Float64Array(2);
 
 function evalAt(f: EcmFleet, m: CompiledCell, i: number, I: number, dtS: number, out: Coeffs): number {
   const cap = f.capacityAh[i];
-  const k = dtS / (3600 * cap);
-  const z = f.soc[i] - I * k;
+  let k = dtS / (3600 * cap);
   const T = f.tempC[i];
+  let z = f.soc[i] - I * k;
+  if (m.surf !== null) {
+    // lookups at the surface SOC after the step (H9): z_s = z - (a delta + b I / Q)
+    surfaceLagCoefficients(m, T, dtS, surfScratch);
+    z -= surfScratch[0] * f.surfLag[i] + (surfScratch[1] * I) / cap;
+    k += surfScratch[1] / cap;
+  }
   const ocv = bilinear(m, m.ocv, z, T);
   const dz = 1e-4;
   const slope = ((bilinear(m, m.ocv, z + dz, T) - bilinear(m, m.ocv, z - dz, T)) / (2 * dz)) * k;

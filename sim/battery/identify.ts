@@ -18,6 +18,7 @@
 //     (e.g. the C/20 discharge), shifted by the linearly interpolated offset at the rest points.
 import { interp1, interp1Slope } from '../core/table';
 import { CellParamsSchema, type CellParams } from './params';
+import { createEcmFleet, stepEcmFleet } from './ecm';
 
 export interface HppcSeries {
   timeS: ArrayLike<number>;
@@ -843,4 +844,237 @@ export function fitOcvShapeCapacity(shape: { soc: number[]; voltageV: number[] }
   }
   const gamma = 0.5 * (a + b);
   return { gamma, rmseMv: 1000 * Math.sqrt(sse(gamma) / pts.length), points: pts.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole HPPC test (H9). Testers often log the pulse sequences and the slow discharges between
+// the pulse sets in separate files (Panasonic: *_HPPC_*.csv and *_HPPC_interpulse_discharge.csv,
+// each with its own clock). Together they are one test; the long-relaxation fit needs the true
+// duration of each slow discharge (it starts right after the last pulse of a set, which is only in
+// the pulse file), so the two are merged on one time axis.
+//
+// Alignment: the pulse file has a gap (> minGapS) where the slow discharge ran; the sample after
+// the first gap is the end of the following rest. In the interpulse file the same instant is the
+// last rest sample whose Ah counter equals the pulse file's counter after the gap. Their time
+// difference is the clock offset. Interpulse rows that fall strictly inside the pulse file's gaps
+// are inserted.
+
+export interface MergedHppc extends HppcSeries {
+  timeS: Float64Array;
+  currentA: Float64Array;
+  voltageV: Float64Array;
+  ahAh: Float64Array;
+  tempC: Float64Array;
+  /** seconds added to the interpulse clock */
+  offsetS: number;
+  /** rows taken from the interpulse series */
+  insertedRows: number;
+}
+
+export function mergeHppcWithInterpulse(pulse: HppcSeries, inter: HppcSeries, o: { minGapS?: number; ahTolAh?: number; restA?: number } = {}): MergedHppc {
+  const minGap = o.minGapS ?? 100;
+  const tol = o.ahTolAh ?? 5e-4;
+  const restA = o.restA ?? 0.05;
+  if (!pulse.ahAh || !inter.ahAh) throw new Error('mergeHppcWithInterpulse: both series need the Ah counter (ah_Ah)');
+  const pa = pulse.ahAh;
+  const ia = inter.ahAh;
+  const np = pulse.timeS.length;
+  const ni = inter.timeS.length;
+  const gaps: [number, number][] = [];
+  for (let k = 1; k < np; k++) if (pulse.timeS[k] - pulse.timeS[k - 1] > minGap) gaps.push([k - 1, k]);
+  if (gaps.length === 0) throw new Error(`mergeHppcWithInterpulse: the pulse series has no gap longer than ${minGap} s (nothing to insert)`);
+  let offset = NaN;
+  for (const [, kAfter] of gaps) {
+    const ahAfter = pa[kAfter];
+    for (let j = 0; j < ni; j++) {
+      if (Math.abs(inter.currentA[j]) > restA || Math.abs(ia[j] - ahAfter) > tol) continue;
+      // last rest sample at this charge: the next row is a new discharge, another charge, or the end
+      const last = j === ni - 1 || Math.abs(inter.currentA[j + 1]) > restA || Math.abs(ia[j + 1] - ahAfter) > tol;
+      if (last && j > 0 && Math.abs(ia[j - 1] - ahAfter) <= tol) {
+        offset = pulse.timeS[kAfter] - inter.timeS[j];
+        break;
+      }
+    }
+    if (Number.isFinite(offset)) break;
+  }
+  if (!Number.isFinite(offset)) throw new Error('mergeHppcWithInterpulse: could not align the interpulse series (no rest whose Ah counter matches the pulse series after a gap)');
+  const idx: [number, number][] = []; // [source 0 = pulse / 1 = inter, row]
+  for (let k = 0; k < np; k++) idx.push([0, k]);
+  let g = 0;
+  let inserted = 0;
+  for (let j = 0; j < ni; j++) {
+    const t = inter.timeS[j] + offset;
+    while (g < gaps.length && pulse.timeS[gaps[g][1]] <= t) g++;
+    if (g < gaps.length && t > pulse.timeS[gaps[g][0]] + 1e-6 && t < pulse.timeS[gaps[g][1]] - 1e-6) {
+      idx.push([1, j]);
+      inserted++;
+    }
+  }
+  const tOf = (x: [number, number]) => (x[0] === 0 ? pulse.timeS[x[1]] : inter.timeS[x[1]] + offset);
+  idx.sort((a, b) => tOf(a) - tOf(b));
+  const n = idx.length;
+  const out: MergedHppc = { timeS: new Float64Array(n), currentA: new Float64Array(n), voltageV: new Float64Array(n), ahAh: new Float64Array(n), tempC: new Float64Array(n), offsetS: offset, insertedRows: inserted };
+  idx.forEach((x, i) => {
+    const s = x[0] === 0 ? pulse : inter;
+    out.timeS[i] = tOf(x);
+    out.currentA[i] = s.currentA[x[1]];
+    out.voltageV[i] = s.voltageV[x[1]];
+    out.ahAh[i] = s.ahAh![x[1]];
+    out.tempC[i] = s.tempC[x[1]];
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surface-SOC lag (H9) from the HPPC pulses.
+//
+// The pulse fits above are linear in the RC pairs; near empty (and in the cold from about 25 %
+// SOC) the measured pulse response is convex in time, which no sum of RC branches can produce:
+// the particle surface empties faster than the bulk and the OCV and the charge-transfer
+// resistance follow the surface. The model reads every table at z_surf = z - delta with
+//   d(delta)/dt = (lagS I / (3600 Q) - delta) / tauS
+// (first-order reduction of spherical solid diffusion, Subramanian et al. 2005, J. Electrochem.
+// Soc. 152:A2002; see docs/twin-core.md). With every other parameter fixed, (tauS, lagS) of one
+// temperature are found by output error over the pulse windows of the whole merged test (pulse
+// onset to windowAfterS after the end, pulses shorter than maxPulseS), the model driven by the
+// measured current and temperature from the start of the test. Time weights min(dt, 60 s).
+// Log-grid search, then coordinate refinement inside the bounds; atBound reports a fit that ended
+// on a bound (not identifiable at that temperature).
+
+export interface SurfaceSocFit {
+  tauS: number;
+  lagS: number;
+  rmseMv: number;
+  /** the same windows without the surface lag */
+  rmseWithoutMv: number;
+  samples: number;
+  atBound: boolean;
+}
+
+export function simulateSeriesV(s: HppcSeries, p: CellParams, soc0: number, out: Float64Array, rcPairs?: 1 | 2): Float64Array {
+  const f = createEcmFleet(p, 1, { soc: soc0, tempC: s.tempC[0], rcPairs });
+  const cur = new Float64Array(1);
+  out[0] = f.terminalV[0];
+  for (let k = 1; k < s.timeS.length; k++) {
+    const T = s.tempC[k];
+    f.tempC[0] = T;
+    cur[0] = s.currentA[k];
+    stepEcmFleet(f, p, cur, T, s.timeS[k] - s.timeS[k - 1]);
+    out[k] = f.terminalV[0];
+  }
+  return out;
+}
+
+/** Time weights of the pulse windows (pulse onset .. windowAfterS after the end; short pulses only). */
+export function pulseWindowWeights(s: HppcSeries, o: { pulseThresholdA?: number; windowAfterS?: number; maxPulseS?: number } = {}): Float64Array {
+  const thr = o.pulseThresholdA ?? 0.3;
+  const after = o.windowAfterS ?? 60;
+  const maxPulse = o.maxPulseS ?? 30;
+  const n = s.timeS.length;
+  const w = new Float64Array(n);
+  let on = false;
+  let start = -Infinity;
+  let lastOn = -Infinity;
+  for (let k = 1; k < n; k++) {
+    const isOn = s.currentA[k] > thr;
+    if (isOn && !on) start = s.timeS[k - 1];
+    if (isOn) lastOn = s.timeS[k];
+    on = isOn;
+    const inWin = isOn ? s.timeS[k] - start < maxPulse : s.timeS[k] - lastOn <= after && lastOn - start < maxPulse;
+    if (inWin) w[k] = Math.min(s.timeS[k] - s.timeS[k - 1], 60);
+  }
+  return w;
+}
+
+export function fitSurfaceSoc(
+  s: HppcSeries,
+  p: CellParams,
+  o: { soc0: number; tauRangeS?: [number, number]; lagRangeS?: [number, number]; windowAfterS?: number; rcPairs?: 1 | 2 },
+): SurfaceSocFit {
+  const [tLo, tHi] = o.tauRangeS ?? [1, 1000];
+  const [lLo, lHi] = o.lagRangeS ?? [0.1, 600];
+  const w = pulseWindowWeights(s, { windowAfterS: o.windowAfterS });
+  let sw = 0;
+  let samples = 0;
+  for (let k = 0; k < w.length; k++) if (w[k] > 0) {
+    sw += w[k];
+    samples++;
+  }
+  if (samples === 0) throw new Error('fitSurfaceSoc: no pulse windows in the series');
+  const V = new Float64Array(s.timeS.length);
+  const err = (q: CellParams) => {
+    simulateSeriesV(s, q, o.soc0, V, o.rcPairs);
+    let se = 0;
+    for (let k = 0; k < V.length; k++) if (w[k] > 0) se += w[k] * (V[k] - s.voltageV[k]) ** 2;
+    return 1000 * Math.sqrt(se / sw);
+  };
+  const base: CellParams = { ...p, surfaceSoc: undefined };
+  const withLag = (tau: number, lag: number): CellParams => ({ ...base, surfaceSoc: { tauS: [tau], lagS: [lag] } });
+  const rmseWithout = err(base);
+  let best = { tau: NaN, lag: NaN, r: Infinity };
+  const n = 6;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const tau = tLo * (tHi / tLo) ** (i / (n - 1));
+      const lag = lLo * (lHi / lLo) ** (j / (n - 1));
+      const r = err(withLag(tau, lag));
+      if (r < best.r) best = { tau, lag, r };
+    }
+  let st = Math.log(tHi / tLo) / (n - 1) / 2;
+  let sl = Math.log(lHi / lLo) / (n - 1) / 2;
+  for (let it = 0; it < 40 && (st > 0.01 || sl > 0.01); it++) {
+    let improved = false;
+    for (const [dt, dl] of [[st, 0], [-st, 0], [0, sl], [0, -sl]]) {
+      const tau = Math.min(tHi, Math.max(tLo, best.tau * Math.exp(dt)));
+      const lag = Math.min(lHi, Math.max(lLo, best.lag * Math.exp(dl)));
+      if (tau === best.tau && lag === best.lag) continue;
+      const r = err(withLag(tau, lag));
+      if (r < best.r) {
+        best = { tau, lag, r };
+        improved = true;
+      }
+    }
+    if (!improved) {
+      st /= 2;
+      sl /= 2;
+    }
+  }
+  const near = (x: number, b: number) => Math.abs(Math.log(x / b)) < 0.02;
+  return { tauS: best.tau, lagS: best.lag, rmseMv: best.r, rmseWithoutMv: rmseWithout, samples, atBound: near(best.tau, tLo) || near(best.tau, tHi) || near(best.lag, lLo) || near(best.lag, lHi) };
+}
+
+/**
+ * surfaceSoc rows over tempBreakpointsC from per-temperature fits (null = not fitted there).
+ * Temperatures without an identifiable fit (none, or atBound) take ln(tau) and ln(lag) linear in
+ * 1/T (Arrhenius) through the two nearest identified temperatures (or the one value if only one).
+ */
+export function surfaceSocRows(tempsC: number[], fits: (SurfaceSocFit | null)[]): { tauS: number[]; lagS: number[]; source: string[] } {
+  const ok = tempsC.map((t, i) => [t, fits[i]] as const).filter((x): x is readonly [number, SurfaceSocFit] => !!x[1] && !x[1].atBound);
+  if (ok.length === 0) throw new Error('surfaceSocRows: no temperature with an identifiable surface-SOC lag');
+  const inv = (t: number) => 1 / (t + 273.15);
+  const tauS: number[] = [];
+  const lagS: number[] = [];
+  const source: string[] = [];
+  tempsC.forEach((t, i) => {
+    const f = fits[i];
+    if (f && !f.atBound) {
+      tauS.push(Number(f.tauS.toPrecision(4)));
+      lagS.push(Number(f.lagS.toPrecision(4)));
+      source.push('fit');
+      return;
+    }
+    const near = ok.slice().sort((a, b) => Math.abs(a[0] - t) - Math.abs(b[0] - t)).slice(0, 2);
+    if (near.length === 1) {
+      tauS.push(Number(near[0][1].tauS.toPrecision(4)));
+      lagS.push(Number(near[0][1].lagS.toPrecision(4)));
+    } else {
+      const [a, b] = near;
+      const w = (inv(t) - inv(a[0])) / (inv(b[0]) - inv(a[0]));
+      const ext = (x: number, y: number) => Number(Math.exp(Math.log(x) + w * (Math.log(y) - Math.log(x))).toPrecision(4));
+      tauS.push(ext(a[1].tauS, b[1].tauS));
+      lagS.push(ext(a[1].lagS, b[1].lagS));
+    }
+    source.push(`Arrhenius from ${near.map((x) => x[0]).join(' and ')} degC`);
+  });
+  return { tauS, lagS, source };
 }

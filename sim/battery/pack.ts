@@ -29,7 +29,7 @@
  * cell-to-cell conduction.
  */
 import type { CellParams } from './params';
-import { createEcmFleet, stepEcmFleet, ocvAt, type EcmFleet, type CompiledCell } from './ecm';
+import { createEcmFleet, stepEcmFleet, ocvAt, surfaceLagCoefficients, type EcmFleet, type CompiledCell } from './ecm';
 import type { ThermalCoefficients } from './thermal';
 import { Rng } from '../core/rng';
 
@@ -286,6 +286,8 @@ function stepTableFor(m: EcmFleet['model'], dtS: number): Float64Array | null {
   return t;
 }
 
+const surfAB = new Float64Array(2);
+
 function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array | null): void {
   const f = pack.fleet;
   ensureCompiled(f, p);
@@ -319,9 +321,16 @@ function linearize(pack: Pack, p: CellParams, dtS: number, perCell: Float64Array
     for (let j = 0; j < parallel; j++) {
       const k = g * parallel + j;
       const ip = perCell ? perCell[k] : ipg;
-      const dz = dtS / (3600 * f.capacityAh[k]);
-      const z = f.soc[k] - ip * dz;
+      let dz = dtS / (3600 * f.capacityAh[k]);
       const T = f.tempC[k];
+      let z0 = f.soc[k];
+      if (m.surf !== null) {
+        // surface-SOC lag (H9): the tables are read at z - (a delta + b I / Q), affine in I too
+        surfaceLagCoefficients(m, T, dtS, surfAB);
+        z0 -= surfAB[0] * f.surfLag[k];
+        dz += surfAB[1] / f.capacityAh[k];
+      }
+      const z = z0 - ip * dz;
       let us = (z - gS.x0) * gS.invDx;
       if (!(us >= 0)) us = 0;
       else if (us > sMax) us = sMax;
@@ -528,6 +537,7 @@ export function stepPack(pack: Pack, p: CellParams, packCurrentA: number, ambien
 function fusedModel(f: EcmFleet, p: CellParams, dtS: number): CompiledCell | null {
   const m = f.model;
   if (m.params !== p || m.hystM !== null || stepTableFor(m, dtS) === null) return null;
+  if (m.surf !== null && m.surfDt !== dtS) return null; // surface coefficients built by ecm.ts for this dt
   const th = m.thermal;
   if (th === null || th.dtS !== dtS || th.twoNode) return null;
   return m;
@@ -576,6 +586,9 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
   const iInv = nI === 1 ? 0 : cur!.gI.invDx, iMax = nI - 1, iiMax = iMax > 0 ? iMax - 1 : 0;
   const iStep = nI === 1 ? 0 : 1, tRowI = m.gT.n === 1 ? 0 : nI;
   const passes = hasCur ? 2 : 1;
+  // surface-SOC lag (H9, kernelCur arithmetic): delta = a delta + b I / Q, tables at z - delta
+  const hasSurf = m.surf !== null;
+  const sS = m.surfStep, lagA = f.surfLag, sT = oneRow ? 0 : 2;
   let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // clamp counts (added to f.clampCounts at the end)
   let vPack = 0, vMin = Infinity, vMax = -Infinity, tMin = Infinity, tMax2 = -Infinity;
   let zMin = Infinity, zMax = -Infinity, qz = 0, qs = 0;
@@ -595,8 +608,20 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
           S[CAPSEEN + k] = c;
           S[INVCAP + k] = 1 / c;
         }
-        const dz = kSoc * S[INVCAP + k];
-        const z = S[SOC + k] - ip * dz;
+        let dz = kSoc * S[INVCAP + k];
+        let ut = (S[TEMP + k] - t0) * tInv;
+        if (!(ut >= 0)) ut = 0;
+        else if (ut > tMax) ut = tMax;
+        let it = ut | 0;
+        if (it > itMax) it = itMax;
+        const wt = ut - it;
+        let z0 = S[SOC + k];
+        if (hasSurf) {
+          const so = 2 * it;
+          z0 -= (sS[so] + wt * (sS[so + sT] - sS[so])) * lagA[k];
+          dz += (sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1])) * S[INVCAP + k];
+        }
+        const z = z0 - ip * dz;
         let us = (z - s0) * sInv;
         let sl = sInv; // dOCV/dSOC scale; 0 where the SOC is clamped (the table is flat there)
         if (!(us > 0)) {
@@ -606,15 +631,9 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
           us = sMax;
           sl = 0;
         }
-        let ut = (S[TEMP + k] - t0) * tInv;
-        if (!(ut >= 0)) ut = 0;
-        else if (ut > tMax) ut = tMax;
         let is = us | 0;
         if (is >= sMax) is = sMax - 1;
-        let it = ut | 0;
-        if (it > itMax) it = itMax;
         const ws = us - is;
-        const wt = ut - it;
         const o0 = (it * nS + is) * TAB_STRIDE;
         const o1 = o0 + tRow;
         const p0 = tab[o0], p1 = tab[o0 + 1], p2 = tab[o0 + 2], p3 = tab[o0 + 3];
@@ -686,14 +705,6 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
       const z = S[SOC + k] - Ik * kSoc * S[INVCAP + k];
       S[SOC + k] = z;
       const T = S[TEMP + k];
-      let us = (z - s0) * sInv;
-      if (us < 0) {
-        us = 0;
-        c0++;
-      } else if (us > sMax) {
-        us = sMax;
-        c1++;
-      }
       let ut = (T - t0) * tInv;
       if (ut < 0) {
         ut = 0;
@@ -702,12 +713,29 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
         ut = tMax;
         c3++;
       }
-      let is = us | 0;
-      if (is >= sMax) is = sMax - 1;
       let it = ut | 0;
       if (it > itMax) it = itMax;
-      const ws = us - is;
       const wt = ut - it;
+      let zs = z;
+      if (hasSurf) {
+        const so = 2 * it;
+        const sa = sS[so] + wt * (sS[so + sT] - sS[so]);
+        const sb = sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1]);
+        const dl = sa * lagA[k] + sb * Ik * S[INVCAP + k];
+        lagA[k] = dl;
+        zs = z - dl;
+      }
+      let us = (zs - s0) * sInv;
+      if (us < 0) {
+        us = 0;
+        c0++;
+      } else if (us > sMax) {
+        us = sMax;
+        c1++;
+      }
+      let is = us | 0;
+      if (is >= sMax) is = sMax - 1;
+      const ws = us - is;
       let kR0 = 1;
       let kRc = 1;
       if (hasCur) {

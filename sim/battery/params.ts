@@ -38,6 +38,19 @@ export const CurrentDependenceSchema = z.object({
   rcScale: table2.optional(),
 });
 
+/**
+ * Surface-SOC state (H9): solid-diffusion lag of the particle surface behind the bulk SOC,
+ *   d(delta)/dt = (lagS I / (3600 Q) - delta) / tauS,   z_surf = z - delta,
+ * with OCV and every resistance table looked up at z_surf. One value per tempBreakpointsC (or
+ * one for all); interpolated linearly in temperature, clamped outside.
+ */
+export const SurfaceSocSchema = z.object({
+  /** time constant of the surface lag, s */
+  tauS: z.array(positive).min(1),
+  /** steady-state lag as seconds of discharge at the present current (delta_ss = I lagS / 3600 Q), s */
+  lagS: z.array(nonNegative).min(1),
+});
+
 export const CellParamsSchema = z
   .object({
     name: z.string().min(1),
@@ -60,6 +73,7 @@ export const CellParamsSchema = z
     dUdTVPerKTable: table2.optional(),
     hysteresis: HysteresisSchema.optional(),
     currentDependence: CurrentDependenceSchema.optional(),
+    surfaceSoc: SurfaceSocSchema.optional(),
     thermal: ThermalSchema,
     notes: z.string().optional(),
     /** free-form provenance / fit quality, not used by the model. */
@@ -111,6 +125,11 @@ export const CellParamsSchema = z
       ctx.addIssue({ code: 'custom', path: ['dUdTVPerK'], message: `dUdTVPerK needs ${nS} values (one per socBreakpoints)` });
     if (p.hysteresis && p.hysteresis.maxV.length !== nT && p.hysteresis.maxV.length !== 1)
       ctx.addIssue({ code: 'custom', path: ['hysteresis', 'maxV'], message: `hysteresis.maxV needs 1 or ${nT} values` });
+    if (p.surfaceSoc) {
+      for (const key of ['tauS', 'lagS'] as const)
+        if (p.surfaceSoc[key].length !== nT && p.surfaceSoc[key].length !== 1)
+          ctx.addIssue({ code: 'custom', path: ['surfaceSoc', key], message: `surfaceSoc.${key} needs 1 or ${nT} values (one per tempBreakpointsC)` });
+    }
     if (p.currentDependence) {
       const cd = p.currentDependence;
       asc(cd.currentBreakpointsA, 'currentDependence.currentBreakpointsA');

@@ -15,10 +15,12 @@
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
 // Innovations beyond 3 standard deviations of S inflate R so that e^2/S = 9 (a Huber-like robust
 // update against model error, e.g. at the end-of-discharge knee). When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
-// state, at most 4 times). All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
+// state, at most 4 times). With a surface-SOC lag in the parameters (H9) the lag delta is propagated
+// as in the model (delta = a delta + b I / Q, driven by the current only, so it needs no covariance)
+// and every table is looked up at z - delta; H[0] is dOCV/dz there. All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
 // nothing.
 import type { CellParams } from '../battery/params';
-import { compileCell, cellCoefficients, newCellCoefficients, type CompiledCell } from '../battery/ecm';
+import { compileCell, cellCoefficients, newCellCoefficients, surfaceLagCoefficients, type CompiledCell } from '../battery/ecm';
 
 export interface SocEkfOptions {
   initialSoc: number;
@@ -66,6 +68,9 @@ export class SocEkf {
   innovationV = 0;
   predictedV = 0;
   clampCount = 0;
+  /** surface lag delta = z - z_surf (H9), propagated deterministically */
+  surfLag = 0;
+  private readonly sl = new Float64Array(2);
 
   constructor(
     readonly params: CellParams,
@@ -99,7 +104,11 @@ export class SocEkf {
 
   /** One predict + update with the current held over the last dtS seconds. */
   step(currentA: number, measuredV: number, tempC: number, dtS: number): number {
-    const zPred = this.x[0] - (currentA * dtS) / (3600 * this.capacityAh);
+    const sl = surfaceLagCoefficients(this.model, tempC, dtS, this.sl);
+    const lag = sl[0] * this.surfLag + (sl[1] * currentA) / this.capacityAh;
+    this.surfLag = lag;
+    // surface SOC at which the tables are read (= bulk SOC without a surface lag)
+    const zPred = this.x[0] - (currentA * dtS) / (3600 * this.capacityAh) - lag;
     const zLo = this.model.gS.x0;
     const zHi = this.model.gS.x0 + this.model.gS.dx * (this.model.gS.n - 1);
     const zc = zPred < zLo ? zLo : zPred > zHi ? zHi : zPred;
@@ -161,9 +170,9 @@ export class SocEkf {
     // initialized filter on a curved OCV), relinearize at the updated state:
     //   x_{i+1} = x- + K_i (y - h(x_i) - H_i (x- - x_i))
     for (let iter = 0; iter < this.maxIter && Math.abs(xz - z) > 0.02; iter++) {
-      const zi = Math.min(Math.max(xz, zLo), zHi);
+      const zi = Math.min(Math.max(xz - lag, zLo), zHi);
       const ci = cellCoefficients(this.model, zi, tempC, currentA, dtS, this.ci);
-      const ocvI = ci.ocvV + ci.dOcvDSoc * (xz - zi);
+      const ocvI = ci.ocvV + ci.dOcvDSoc * (xz - lag - zi);
       const hI = ci.dOcvDSoc;
       const hx = ocvI - c.r0Ohm * currentA + x1 + x2;
       const r = measuredV - hx - (hI * (z - xz) + (v1 - x1) + h2 * (v2 - x2));
