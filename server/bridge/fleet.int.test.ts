@@ -138,6 +138,14 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       const v = await fleet();
       expect(find(v, dev.b.id).alerts).toEqual({ active: 2, severity: 'alarm' });
       expect(find(v, dev.b.id).deviceState).toMatchObject({ state: 'warning', message: 'fan slow' });
+      // resolved while the device still reports it: the next repeat opens a new alert
+      const warn = list.alerts.find((x) => x.code === 'DEVICE_WARNING')!;
+      expect((await api(`/api/alerts/${warn.id}/resolve`, { by: 'Ada' })).status).toBe(200);
+      expect(await b.emitWithAck('status', { state: 'warning', message: 'fan slow' })).toEqual({ ok: true });
+      await new Promise((res) => setTimeout(res, 300));
+      const again = ((await api(`/api/alerts?view=active&deviceId=${dev.b.id}`)).body.alerts as AlertRecord[]).find((x) => x.code === 'DEVICE_WARNING');
+      expect(again).toMatchObject({ state: 'open', count: 1 });
+      expect(again!.id).not.toBe(warn.id);
       b.close();
     });
 

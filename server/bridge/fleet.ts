@@ -12,7 +12,8 @@
 //
 // Device alarms: a status message with state 'warning' or 'fault' opens (or repeats) an alert with
 // the message's code (default DEVICE_WARNING / DEVICE_FAULT); the bridge repeats its status every
-// 5 s, so only a change of state or code counts as a new occurrence.
+// 5 s, so only a change of state or code counts as a new occurrence. An alert resolved while its
+// device still reports the condition opens again with the next repeat.
 import type { Namespace } from 'socket.io';
 import type { Sample, Status } from '../../sim/protocol/bridge';
 import type { DeviceStatus, FleetDevice, FleetView } from '../../sim/protocol/fleet';
@@ -161,12 +162,31 @@ export class Fleet {
     }
     const code = status.code ?? (status.state === 'fault' ? 'DEVICE_FAULT' : 'DEVICE_WARNING');
     const key = `${status.state}|${code}`;
-    if (this.alarmKey.get(deviceId) === key) return;
-    this.alarmKey.set(deviceId, key);
     const severity: AlertSeverity = status.state === 'fault' ? 'alarm' : 'warning';
-    this.raise({ deviceId, source: 'device', code, severity, message: status.message ?? `the device reports ${status.state}` }).catch((err) => {
-      this.alarmKey.delete(deviceId);
-      this.log(`recording the ${code} alert of ${deviceId} failed`, err);
+    const input: RaiseInput = { deviceId, source: 'device', code, severity, message: status.message ?? `the device reports ${status.state}` };
+    const standing = this.alarmKey.get(deviceId) === key;
+    this.alarmKey.set(deviceId, key);
+    // one device's alarms are recorded in the order they came
+    this.serial(deviceId, async () => {
+      try {
+        // the same standing condition is not a new occurrence, but if someone resolved its alert
+        // while the device still reports it, it opens again
+        if (standing && (await this.alerts.isOpen(deviceId, code))) return;
+        await this.raise(input);
+      } catch (err) {
+        this.alarmKey.delete(deviceId);
+        this.log(`recording the ${code} alert of ${deviceId} failed`, err);
+      }
+    });
+  }
+
+  private chains = new Map<string, Promise<void>>();
+
+  private serial(deviceId: string, fn: () => Promise<void>): void {
+    const next = (this.chains.get(deviceId) ?? Promise.resolve()).then(fn);
+    this.chains.set(deviceId, next);
+    void next.then(() => {
+      if (this.chains.get(deviceId) === next) this.chains.delete(deviceId);
     });
   }
 

@@ -9,7 +9,7 @@
 // none is open) is a re-report of something already known (a second browser, the history replay
 // of the live page) and changes nothing. Occurrence times are the reporter's clock (the bridge's
 // receive time of the sample) when given, else the server's.
-import type { AlertRecord, AlertSeverity, AlertSource, AlertState } from '../../sim/protocol/fleet';
+import { ALERT_SEVERITIES, type AlertRecord, type AlertSeverity, type AlertSource, type AlertState } from '../../sim/protocol/fleet';
 import type { PrismaClient } from './client';
 
 export { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATES } from '../../sim/protocol/fleet';
@@ -50,6 +50,8 @@ export interface AlertRepository {
   acknowledge(id: number, by: string, now?: Date): Promise<AlertRecord>;
   resolve(id: number, by: string, note?: string, now?: Date): Promise<AlertRecord>;
   get(id: number): Promise<AlertRecord | null>;
+  /** whether the device has an open (or acknowledged) alert with this code */
+  isOpen(deviceId: string, code: string): Promise<boolean>;
   /** active: open + acknowledged, newest occurrence first; resolved: newest resolution first */
   list(q: { view: 'active' | 'resolved' | 'all'; deviceId?: string; limit: number; offset?: number }): Promise<{ alerts: AlertRecord[]; total: number }>;
   /** open + acknowledged alerts per device, with the highest severity */
@@ -130,30 +132,29 @@ export function createAlertRepository(prisma: PrismaClient): AlertRepository {
 
   return {
     get,
+    async isOpen(deviceId, code) {
+      return (await prisma.alert.findUnique({ where: { openKey: openKeyOf(deviceId, code) }, select: { id: true } })) !== null;
+    },
     async raise(input) {
       const key = openKeyOf(input.deviceId, input.code);
       const reported = input.atMs !== undefined;
       const at = new Date(input.atMs ?? Date.now());
-      // optimistic: a concurrent raise of the same key makes one of these steps miss; try again
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const open = await prisma.alert.findUnique({ where: { openKey: key }, include });
-        if (open) {
-          if (at.getTime() <= open.lastAt.getTime()) return { alert: toRecord(open), created: false, counted: false };
-          const severity = severityRank(input.severity) > severityRank(open.severity) ? input.severity : open.severity;
-          const u = await prisma.alert.updateMany({
-            where: { id: open.id, openKey: key, lastAt: open.lastAt },
-            data: {
-              count: { increment: 1 },
-              lastAt: at,
-              severity,
-              message: input.message,
-              deviceT: input.deviceT ?? null,
-              value: input.value ?? null,
-            },
-          });
-          if (u.count === 1) return { alert: (await get(open.id))!, created: false, counted: true };
-          continue;
+      const lower = ALERT_SEVERITIES.filter((x) => severityRank(x) < severityRank(input.severity));
+      for (let attempt = 0; attempt < 3; attempt++) {
+        // a repeat: one conditional UPDATE, so concurrent reports are counted once each and only
+        // when newer than the newest recorded (the database re-checks the condition under its lock)
+        const u = await prisma.alert.updateMany({
+          where: { openKey: key, lastAt: { lt: at } },
+          data: { count: { increment: 1 }, lastAt: at, message: input.message, deviceT: input.deviceT ?? null, value: input.value ?? null },
+        });
+        if (u.count === 1) {
+          if (lower.length) await prisma.alert.updateMany({ where: { openKey: key, severity: { in: lower } }, data: { severity: input.severity } });
+          const r = await prisma.alert.findUnique({ where: { openKey: key }, include });
+          if (r) return { alert: toRecord(r), created: false, counted: true };
+          continue; // resolved in between: look again
         }
+        const open = await prisma.alert.findUnique({ where: { openKey: key }, include });
+        if (open) return { alert: toRecord(open), created: false, counted: false }; // a re-report
         if (reported) {
           const last = await prisma.alert.findFirst({
             where: { deviceId: input.deviceId, code: input.code, state: 'resolved' },
@@ -180,6 +181,7 @@ export function createAlertRepository(prisma: PrismaClient): AlertRepository {
           });
           return { alert: toRecord(r), created: true, counted: true };
         } catch (err) {
+          // another report opened it first: count this one as its repeat (next attempt)
           if (!isUniqueViolation(err)) throw err;
         }
       }
