@@ -25,8 +25,6 @@ interface Props {
   runKey: string;
 }
 
-const UNIT_LABEL: Record<string, string> = { degC: '°C', '1': '', 'K/s': 'K/s' };
-
 /** Memoised: progress updates of the next run re-render the workbench, not the shown results. */
 export const RunResults = memo(function RunResults({ run, runKey }: Props) {
   const isSystem = Array.isArray(run.criteria) && Array.isArray(run.events);
@@ -51,13 +49,14 @@ export const RunResults = memo(function RunResults({ run, runKey }: Props) {
   const byName = useMemo(() => new Map(run.channels.map((c) => [c.name, c])), [run.channels]);
   const values = useCallback(
     (k: number): CursorValue[] => {
-      const list = (panels ?? PANELS).flatMap((p) => p.channels.map((c) => c.name));
+      // As the plots show them: the panel's label, scale (SOC %, kW) and unit.
       const out: CursorValue[] = [];
-      for (const n of list) {
-        const ch = byName.get(n);
-        if (!ch || k >= ch.data.length) continue;
-        const soc = n === 'soc' || n.endsWith('.soc');
-        out.push({ label: n, unit: soc ? '%' : UNIT_LABEL[ch.unit] ?? ch.unit, value: soc ? ch.data[k] * 100 : ch.data[k] });
+      for (const p of panels ?? PANELS) {
+        for (const c of p.channels) {
+          const ch = byName.get(c.name);
+          if (!ch || k >= ch.data.length) continue;
+          out.push({ label: c.label, unit: p.unit, value: ch.data[k] * (c.scale ?? 1) });
+        }
       }
       return out;
     },

@@ -87,6 +87,7 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   expect(Math.abs(lineBox.x + lineBox.width / 2 - (runawayBox.x + runawayBox.width / 2))).toBeLessThan(3);
   await expect(page.getByTestId('cursor-time')).toContainText('35.9');
   await expect(page.getByTestId('scrubber')).toContainText('oven/cell.temp_C');
+  await expect(page.getByTestId('scrubber')).toContainText('°C');
 
   // The scrubber moves the same cursor.
   await page.getByTestId('scrubber-input').focus();
