@@ -47,6 +47,8 @@ export interface WorkbenchProps {
 }
 
 const DRAFT_KEY = 'twinbench.draft.v2';
+/** Minimum time between two progress renders during a run. */
+const PROGRESS_EVERY_MS = 150;
 
 /** The unsaved editor state kept across reloads (never for shared pages). */
 interface Draft {
@@ -278,6 +280,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     setRunning('running');
     setProgress({ done: false, progress: 0, simTimeS: 0, steps: 0, elapsedMs: 0 });
     let frame = 0;
+    let lastShown = 0;
     let latest: RunnerProgress | null = null;
     // A v2 scenario may read CSV profiles under the data folder: the worker lists them, the page
     // fetches them from the server (shown in the progress text), the worker gets their texts.
@@ -319,9 +322,12 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       params,
       onProgress: (p) => {
         latest = p;
-        if (!frame) {
+        // At most ~6 progress renders a second: each one re-renders the workbench (and the
+        // browser re-lays out a page that may hold a large result), so fewer is smoother.
+        if (!frame && performance.now() - lastShown >= PROGRESS_EVERY_MS) {
           frame = requestAnimationFrame(() => {
             frame = 0;
+            lastShown = performance.now();
             if (latest) setProgress(latest);
           });
         }
