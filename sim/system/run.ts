@@ -23,7 +23,7 @@ import { scenarioHash } from '../scenario/hash';
 import { quantity } from '../scenario/units';
 import { compileSystem, type SystemPlan, type CompiledFault } from './compile';
 import { Plant } from './plant';
-import { createSignalTable, sampleSignals, Src, type SampleExtras } from './signals';
+import { createSignalTable, SignalSampler, Src, type SampleExtras } from './signals';
 import { bindCondition, type BoundCondition } from './conditions';
 import { createCriteriaEvaluator, type CriteriaEvaluator, type RunEndStatus } from './criteria';
 import { buildProfile, profileFileKey, ProfileCursor, type ProfileTexts } from './profiles';
@@ -68,6 +68,9 @@ class Session implements SystemRunSession {
   readonly plan: SystemPlan;
   private readonly plant: Plant;
   private readonly table: SignalTable;
+  private readonly sampler: SignalSampler;
+  /** signals that may legitimately read NaN (a sensor's dropout) */
+  private readonly nanOk: Uint8Array;
   private readonly extras: SampleExtras = { siteLoadW: 0, auxW: 0 };
   private readonly triggers: Trigger[];
   private readonly criteria: CriteriaEvaluator | null;
@@ -118,6 +121,8 @@ class Session implements SystemRunSession {
     this.plant.auxW = p.auxW;
     this.extras.auxW = p.auxW;
     this.table = createSignalTable(p.signals);
+    this.sampler = new SignalSampler(p.signals);
+    this.nanOk = Uint8Array.from(p.signals, (d) => (d.src === Src.SensorT ? 1 : 0));
     const prof = (ref: NonNullable<typeof p.ambient.profile>) => {
       const text = profiles.get(profileFileKey(ref));
       if (text === undefined) throw new Error(`profile ${ref.file} was not loaded`);
@@ -293,7 +298,7 @@ class Session implements SystemRunSession {
   }
 
   private sample(): void {
-    sampleSignals(this.plan.signals, this.plant, this.extras, this.table.values);
+    this.sampler.sample(this.plant, this.extras, this.table.values);
   }
 
   /** Is there a condition that could end a step early (a pending "when" trigger, a step's "until",
@@ -470,20 +475,25 @@ class Session implements SystemRunSession {
         this.stoppedBy = `${this.runawayCount} cell(s) in thermal runaway at ${ra[i].toFixed(1)} s`;
       }
     }
-    // divergence guard
+    // divergence guard and full-rate extremes, one pass
     const vals = this.table.values;
+    const mn = this.statMin;
+    const mx = this.statMax;
+    let bad = -1;
     for (let k = 0; k < vals.length; k++) {
       const v = vals[k];
-      if (v !== v && this.plan.signals[k].src !== Src.SensorT /* a sensor may read NaN (dropout) */) {
-        this.warnings.push(`the run diverged at ${t.toFixed(3)} s: ${this.plan.signals[k].name} is not a number`);
-        this.pushEvent({ t_s: t, severity: 'info', code: 'DIVERGED', target: this.plan.signals[k].name.split('.')[0], message: `${this.plan.signals[k].name} is NaN` });
-        this.status = 'error';
-        this.stoppedBy = `diverged at ${t.toFixed(3)} s (${this.plan.signals[k].name})`;
-        this.done = true;
-        break;
-      }
+      if (v < mn[k]) mn[k] = v;
+      if (v > mx[k]) mx[k] = v;
+      if (v !== v && bad < 0 && !this.nanOk[k]) bad = k;
     }
-    this.accumulateStats();
+    if (bad >= 0) {
+      const name = this.plan.signals[bad].name;
+      this.warnings.push(`the run diverged at ${t.toFixed(3)} s: ${name} is not a number`);
+      this.pushEvent({ t_s: t, severity: 'info', code: 'DIVERGED', target: name.slice(0, name.lastIndexOf('.')), message: `${name} is NaN` });
+      this.status = 'error';
+      this.stoppedBy = `diverged at ${t.toFixed(3)} s (${name})`;
+      this.done = true;
+    }
     this.criteria?.step(t);
     // load steps
     if (this.currentStep()) {

@@ -109,41 +109,73 @@ export interface SampleExtras {
   auxW: number;
 }
 
-export function sampleSignals(defs: readonly SignalDef[], p: Plant, x: SampleExtras, out: Float64Array): void {
-  const pack = p.pack;
-  const f = pack?.fleet;
-  let packMaxT = -Infinity;
-  for (let i = 0; i < p.units; i++) if (p.tempC[i] > packMaxT) packMaxT = p.tempC[i];
-  const packP = pack ? pack.packV * p.currentA : 0;
-  for (let k = 0; k < defs.length; k++) {
-    const d = defs[k];
-    const i = d.i;
-    let v: number;
-    switch (d.src) {
-      case Src.UnitT: v = p.tempC[i]; break;
-      case Src.UnitV: v = f ? f.terminalV[i] : NaN; break;
-      case Src.UnitSoc: v = f ? f.soc[i] : NaN; break;
-      case Src.UnitDTdt: v = p.chem.dTdtKPerS[i]; break;
-      case Src.ModuleMaxT: v = p.moduleMaxC[i]; break;
-      case Src.SensorT: v = p.sensorC[i]; break;
-      case Src.PackV: v = pack ? pack.packV : NaN; break;
-      case Src.PackI: v = p.currentA; break;
-      case Src.PackP: v = packP; break;
-      case Src.PackSoc: v = pack ? pack.meanSoc : NaN; break;
-      case Src.PackMaxT: v = packMaxT; break;
-      case Src.AirT: v = p.container ? p.container.airC : NaN; break;
-      case Src.HvacW: v = p.container ? p.container.electricW : 0; break;
-      case Src.HvacCoolW: v = p.container ? p.container.coolingW : 0; break;
-      case Src.GasPpm: v = p.container ? (p.gasDetectorFailed ? 0 : p.container.gasPpm) : 0; break;
-      case Src.AmbientT: v = p.ambientC + p.heatWaveK; break;
-      case Src.ChamberT: v = p.ovenC; break;
-      case Src.SiteLoadW: v = x.siteLoadW; break;
-      case Src.SiteGridW: v = x.siteLoadW - packP; break;
-      case Src.AuxW: v = x.auxW; break;
-      case Src.CoolantT: v = p.container ? p.container.coolantC : NaN; break;
-      case Src.ChillerW: v = p.container ? p.container.chillerW : 0; break;
-      default: v = NaN;
+/**
+ * Samples a plant into the signal values after every step. Per-element signals (cell and module
+ * temperatures, voltages, SOCs...) are grouped by source at creation, so a step is a few tight
+ * typed-array gathers instead of a switch per signal.
+ */
+export class SignalSampler {
+  private readonly gathers: { src: Src; out: Int32Array; idx: Int32Array }[] = [];
+  private readonly scalars: { src: Src; out: number }[] = [];
+
+  constructor(defs: readonly SignalDef[]) {
+    const per = new Map<Src, { out: number[]; idx: number[] }>();
+    defs.forEach((d, k) => {
+      if (ELEMENT_SOURCES.has(d.src)) {
+        let g = per.get(d.src);
+        if (!g) per.set(d.src, (g = { out: [], idx: [] }));
+        g.out.push(k);
+        g.idx.push(d.i);
+      } else this.scalars.push({ src: d.src, out: k });
+    });
+    for (const [src, g] of per) this.gathers.push({ src, out: Int32Array.from(g.out), idx: Int32Array.from(g.idx) });
+  }
+
+  sample(p: Plant, x: SampleExtras, out: Float64Array): void {
+    const f = p.pack?.fleet;
+    for (const g of this.gathers) {
+      const src =
+        g.src === Src.UnitT ? p.tempC
+        : g.src === Src.UnitV ? f?.terminalV
+        : g.src === Src.UnitSoc ? f?.soc
+        : g.src === Src.UnitDTdt ? p.chem.dTdtKPerS
+        : g.src === Src.ModuleMaxT ? p.moduleMaxC
+        : p.sensorC;
+      const o = g.out;
+      const ix = g.idx;
+      if (!src) for (let k = 0; k < o.length; k++) out[o[k]] = NaN;
+      else for (let k = 0; k < o.length; k++) out[o[k]] = src[ix[k]];
     }
-    out[k] = v;
+    if (this.scalars.length === 0) return;
+    const pack = p.pack;
+    let packMaxT = -Infinity;
+    for (let i = 0; i < p.units; i++) if (p.tempC[i] > packMaxT) packMaxT = p.tempC[i];
+    const packP = pack ? pack.packV * p.currentA : 0;
+    const c = p.container;
+    for (const s of this.scalars) {
+      let v: number;
+      switch (s.src) {
+        case Src.PackV: v = pack ? pack.packV : NaN; break;
+        case Src.PackI: v = p.currentA; break;
+        case Src.PackP: v = packP; break;
+        case Src.PackSoc: v = pack ? pack.meanSoc : NaN; break;
+        case Src.PackMaxT: v = packMaxT; break;
+        case Src.AirT: v = c ? c.airC : NaN; break;
+        case Src.HvacW: v = c ? c.electricW : 0; break;
+        case Src.HvacCoolW: v = c ? c.coolingW : 0; break;
+        case Src.GasPpm: v = c ? (p.gasDetectorFailed ? 0 : c.gasPpm) : 0; break;
+        case Src.AmbientT: v = p.ambientC + p.heatWaveK; break;
+        case Src.ChamberT: v = p.ovenC; break;
+        case Src.SiteLoadW: v = x.siteLoadW; break;
+        case Src.SiteGridW: v = x.siteLoadW - packP; break;
+        case Src.AuxW: v = x.auxW; break;
+        case Src.CoolantT: v = c ? c.coolantC : NaN; break;
+        case Src.ChillerW: v = c ? c.chillerW : 0; break;
+        default: v = NaN;
+      }
+      out[s.out] = v;
+    }
   }
 }
+
+const ELEMENT_SOURCES = new Set<Src>([Src.UnitT, Src.UnitV, Src.UnitSoc, Src.UnitDTdt, Src.ModuleMaxT, Src.SensorT]);
