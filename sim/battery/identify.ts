@@ -715,6 +715,12 @@ export function identifyLongRelaxation(
       }
       if (k >= n) break;
       const kEnd = k - 1; // last loaded sample
+      // D is measured from the sample before the discharge. In an interpulse file logged alone
+      // (Panasonic) that sample lies before the pulse set, about 5000 s earlier, so D >> tau and
+      // R = -A / I: the relaxation amplitude read as a settled branch. Kept on purpose (H9): with
+      // the true 150-900 s duration (whole merged test) R comes out 4-10x larger in the cold and
+      // the drive-cycle RMSE explodes (0 degC 187 mV), because one exponential fitted to the
+      // diffusion-like tail after a short discharge overstates the sustained polarization.
       const D = s.timeS[kEnd] - s.timeS[kStart];
       const t: number[] = [];
       const v: number[] = [];
