@@ -10,7 +10,8 @@
 // device_to_server_* / server_to_browser_*: the latency split at the server's receive time (LiveBatch.s);
 // load_avg_1m: the machine's 1-minute load average at the end of the send phase (shared machine);
 // drivers_cpu_pct / subscriber_cpu_pct: CPU of the device driver processes and of this process
-// (the browser-like subscriber) over the send phase, as server_cpu_pct.
+// (the browser-like subscriber) over the send phase, as server_cpu_pct; server_loop_delay_*: the
+// server's event-loop delay over the send phase (from /metrics).
 // ws_baseline_ratio = server_cpu_pct / baseline server_cpu_pct (cost of our stack per sample
 // relative to bare websockets at the same load).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -176,12 +177,15 @@ async function main() {
     // server
     const port = await freePort();
     const prof = a['server-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(a['server-prof'])] : [];
+    // diagnostics, e.g. BENCH_SERVER_NODE_ARGS=--trace-gc (the server's output goes to stderr)
+    prof.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
     const server: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'], {
       cwd: repoRoot,
       env: { ...env, PORT: String(port) } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(server);
+    if (process.env.BENCH_SERVER_NODE_ARGS) server.stdout!.on('data', (c: Buffer) => process.stderr.write(c));
     await waitLine(server, /server ready on/);
     const base = `http://127.0.0.1:${port}`;
 
@@ -243,6 +247,8 @@ async function main() {
     await Promise.all(readies);
 
     // send phase
+    // starts / resets the server's event-loop delay window (reported per scrape)
+    await (await fetch(`${base}/metrics`)).text();
     const cpu0 = procCpuS(server.pid!);
     const drv0 = drivers.reduce((t, d) => t + procCpuS(d.pid!), 0);
     const self0 = process.cpuUsage();
@@ -269,6 +275,10 @@ async function main() {
     if (process.env.BENCH_DEBUG) console.error((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => /live|connected|rejected/.test(l) && !l.startsWith('#')).join('\n'));
     // server-side view: bridge receive time -> durable ack (from /metrics)
     const metricsText = await (await fetch(`${base}/metrics`)).text();
+    const loopDelay = (q: string) => {
+      const m = new RegExp(`^twinbench_event_loop_delay_seconds\\{quantile="${q}"\\} (\\S+)$`, 'm').exec(metricsText);
+      return m ? Math.round(Number(m[1]) * 1000) : null;
+    };
     const ingest = histogramQuantiles(metricsText, 'twinbench_bridge_ingest_latency_seconds');
     const sent = done.reduce((s, r) => s + r.sent, 0);
     const unacked = done.reduce((s, r) => s + r.unacked, 0);
@@ -310,6 +320,8 @@ async function main() {
         dropped_to_browser: dropped,
         server_ingest_p50_ms: ingest.p50,
         server_ingest_p99_ms: ingest.p99,
+        server_loop_delay_p99_ms: loopDelay('0.99'),
+        server_loop_delay_max_ms: loopDelay('1'),
         server_cpu_pct: +cpuPct.toFixed(1),
         server_rss_mb: +rss.toFixed(0),
         ws_baseline_cpu_pct: baseline ? +baseline.cpu.toFixed(1) : null,

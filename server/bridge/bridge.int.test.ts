@@ -135,5 +135,6 @@ describe(`/bridge (${kind})`, () => {
     expect(metrics).toMatch(/twinbench_bridge_batches_total\{result="duplicate"\} 1/);
     expect(metrics).toMatch(/twinbench_bridge_ingest_latency_seconds_count 3/);
     expect(metrics).toMatch(/twinbench_bridge_connected_devices 1/);
+    expect(metrics).toMatch(/^twinbench_event_loop_delay_seconds\{quantile="0.99"\} \d/m);
   });
 });

@@ -1,5 +1,6 @@
 // Prometheus text exposition (format 0.0.4) for the live bridge: counters, gauges, histograms.
 // One process-wide registry (`bridgeMetrics`), rendered by GET /metrics.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 type Labels = Record<string, string>;
 
@@ -117,8 +118,26 @@ export class BridgeMetrics {
   readonly ingestLatency = new Histogram('twinbench_bridge_ingest_latency_seconds', 'bridge receive time to durable ack', LATENCY_BUCKETS_S);
   readonly writeLatency = new Histogram('twinbench_bridge_write_seconds', 'database write time per batch', LATENCY_BUCKETS_S);
 
+  /** event-loop delay (node:perf_hooks, 10 ms sampling), reported and reset per scrape */
+  private loopDelay: IntervalHistogram | null = null;
+
   render(): string {
+    if (!this.loopDelay) {
+      this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      this.loopDelay.enable();
+    }
+    const ld = this.loopDelay;
+    const ms = (ns: number) => (Number.isFinite(ns) && ld.count > 0 ? ns / 1e9 : 0);
+    const loop = [
+      '# HELP twinbench_event_loop_delay_seconds event-loop delay since the previous scrape (quantiles 0.5, 0.99 and the maximum)',
+      '# TYPE twinbench_event_loop_delay_seconds gauge',
+      `twinbench_event_loop_delay_seconds{quantile="0.5"} ${ms(ld.percentile(50))}`,
+      `twinbench_event_loop_delay_seconds{quantile="0.99"} ${ms(ld.percentile(99))}`,
+      `twinbench_event_loop_delay_seconds{quantile="1"} ${ms(ld.max)}`,
+    ].join('\n');
+    ld.reset();
     const parts = [
+      loop,
       new Gauge('twinbench_bridge_connected_devices', 'devices connected to /bridge (this process)', () => this.connectedDevices).render(),
       new Gauge('twinbench_live_subscribers', 'browser subscriptions on /live (this process)', () => this.liveSubscribers).render(),
       new Gauge('twinbench_bridge_samples_per_second', 'stored samples per second, last 5 s', () => this.samplesRate.rate()).render(),
