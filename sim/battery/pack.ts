@@ -89,8 +89,8 @@ export interface Pack {
   groupIPred: Float64Array;
   /**
    * One buffer behind the hot per-cell arrays: fleet.soc, v1V, v2V, tempC, capacityAh, r0Scale,
-   * terminalV, ocvV, heatW, capSeen, invCap and cellCurrentA, shareA, shareB are views of
-   * consecutive n-long slices of `state` (in that order). The fused step indexes `state` alone:
+   * terminalV, ocvV, heatW, capSeen, invCap and cellCurrentA, shareA, shareB, fleet.surfLag are
+   * views of consecutive n-long slices of `state` (in that order). The fused step indexes `state` alone:
    * V8 then tracks one typed array in its inner loops instead of fourteen (each typed array costs
    * a data-pointer and length load per access once registers run out): 14.8 -> 17.8 M cell-steps/s
    * on 250s32p (docs/performance.md).
@@ -131,7 +131,8 @@ const FLEET_SLOTS = ['soc', 'v1V', 'v2V', 'tempC', 'capacityAh', 'r0Scale', 'ter
 const SLOT_I = 11; // cellCurrentA
 const SLOT_A = 12; // shareA
 const SLOT_IB = 13; // shareB
-const STATE_SLOTS = 14;
+const SLOT_LAG = 14; // fleet.surfLag (surface-SOC lag, H9)
+const STATE_SLOTS = 15;
 
 /** true while every hot array is still the view of pack.state created by createPack */
 function stateIntact(pack: Pack): boolean {
@@ -140,7 +141,7 @@ function stateIntact(pack: Pack): boolean {
   return (
     f.soc === v[0] && f.v1V === v[1] && f.v2V === v[2] && f.tempC === v[3] && f.capacityAh === v[4] && f.r0Scale === v[5] &&
     f.terminalV === v[6] && f.ocvV === v[7] && f.heatW === v[8] && f.capSeen === v[9] && f.invCap === v[10] &&
-    pack.cellCurrentA === v[SLOT_I] && pack.shareA === v[SLOT_A] && pack.shareB === v[SLOT_IB]
+    pack.cellCurrentA === v[SLOT_I] && pack.shareA === v[SLOT_A] && pack.shareB === v[SLOT_IB] && f.surfLag === v[SLOT_LAG]
   );
 }
 
@@ -185,6 +186,8 @@ export function createPack(
     views[s].set(fl[name]);
     fl[name] = views[s];
   }
+  views[SLOT_LAG].set(fl.surfLag);
+  fl.surfLag = views[SLOT_LAG];
   const pack: Pack = {
     fleet,
     spec,
@@ -566,6 +569,7 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
   const n = f.n;
   const SOC = 0, V1 = n, V2 = 2 * n, TEMP = 3 * n, CAP = 4 * n, R0S = 5 * n, VT = 6 * n, OCV = 7 * n, HEAT = 8 * n;
   const CAPSEEN = 9 * n, INVCAP = 10 * n, CUR = 11 * n, SA = 12 * n, SIB = 13 * n; // SIB: 1 / b_k
+  const LAG = 14 * n; // surface-SOC lag (fleet.surfLag)
   const bleed = pack.bleedA, groupV = pack.groupV, groupA = pack.groupA, groupB = pack.groupB;
   const tab = m.stepTable;
   const rc2 = f.rcPairs === 2;
@@ -588,7 +592,7 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
   const passes = hasCur ? 2 : 1;
   // surface-SOC lag (H9, kernelCur arithmetic): delta = a delta + b I / Q, tables at z - delta
   const hasSurf = m.surf !== null;
-  const sS = m.surfStep, lagA = f.surfLag, sT = oneRow ? 0 : 2;
+  const sS = m.surfStep, sT = oneRow ? 0 : 2;
   let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0; // clamp counts (added to f.clampCounts at the end)
   let vPack = 0, vMin = Infinity, vMax = -Infinity, tMin = Infinity, tMax2 = -Infinity;
   let zMin = Infinity, zMax = -Infinity, qz = 0, qs = 0;
@@ -618,7 +622,7 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
         let z0 = S[SOC + k];
         if (hasSurf) {
           const so = 2 * it;
-          z0 -= (sS[so] + wt * (sS[so + sT] - sS[so])) * lagA[k];
+          z0 -= (sS[so] + wt * (sS[so + sT] - sS[so])) * S[LAG + k];
           dz += (sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1])) * S[INVCAP + k];
         }
         const z = z0 - ip * dz;
@@ -721,8 +725,8 @@ function stepFused(pack: Pack, m: CompiledCell, th: ThermalCoefficients, packCur
         const so = 2 * it;
         const sa = sS[so] + wt * (sS[so + sT] - sS[so]);
         const sb = sS[so + 1] + wt * (sS[so + 1 + sT] - sS[so + 1]);
-        const dl = sa * lagA[k] + sb * Ik * S[INVCAP + k];
-        lagA[k] = dl;
+        const dl = sa * S[LAG + k] + sb * Ik * S[INVCAP + k];
+        S[LAG + k] = dl;
         zs = z - dl;
       }
       let us = (zs - s0) * sInv;
