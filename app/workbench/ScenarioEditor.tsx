@@ -6,6 +6,7 @@ import type * as MonacoNs from 'monaco-editor';
 import { loadMonaco, type Monaco } from './monacoLoader';
 import type { LocatedIssue, TextRange } from './issueRanges';
 import { SCENARIO_SCHEMA_ID } from '../../sim/scenario/jsonSchema';
+import { targetCompletion } from './targetCompletion';
 
 export interface ScenarioEditorHandle {
   getValue(): string;
@@ -104,6 +105,26 @@ export const ScenarioEditor = forwardRef<ScenarioEditorHandle, Props>(function S
         const onScheme = () => monaco.editor.setTheme(mq?.matches ? 'vs-dark' : 'vs');
         mq?.addEventListener('change', onScheme);
         disposables.push({ dispose: () => mq?.removeEventListener('change', onScheme) });
+        // target paths and signal names that exist in this scenario (version 2), inside strings
+        disposables.push(
+          monaco.languages.registerCompletionItemProvider('json', {
+            triggerCharacters: ['"', '/', '('],
+            provideCompletionItems(m, position) {
+              if (m.uri.toString() !== model.uri.toString()) return { suggestions: [] };
+              const text = m.getValue();
+              const offset = m.getOffsetAt(position);
+              const c = targetCompletion(text, offset);
+              if (!c) return { suggestions: [] };
+              // replace the path being typed: back to the quote, '(' or a space
+              let start = offset;
+              while (start > 0 && !'"( '.includes(text[start - 1])) start--;
+              const from = m.getPositionAt(start);
+              const range = { startLineNumber: from.lineNumber, startColumn: from.column, endLineNumber: position.lineNumber, endColumn: position.column };
+              const kind = c.kind === 'target' ? monaco.languages.CompletionItemKind.Module : monaco.languages.CompletionItemKind.Field;
+              return { suggestions: c.items.map((label, i) => ({ label, kind, insertText: label, range, sortText: String(i).padStart(5, '0') })) };
+            },
+          }),
+        );
         setState('ready');
         host.current.dataset.ready = 'true';
       })

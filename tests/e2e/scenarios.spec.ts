@@ -139,3 +139,34 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   console.log(`[scenarios.spec] longest main-thread task: first oven run (incl. loading Plotly) ${longestRunMs.toFixed(0)} ms, second run ${longestWarmMs.toFixed(0)} ms`);
   expect(errors).toEqual([]);
 });
+
+test('editor: completes the target paths and signal names that exist in the scenario', async ({ page }) => {
+  await openWorkbench(page);
+  await page.getByLabel('Open a built-in scenario').selectOption('stuck-sensor-hot-spot.json');
+  await expect.poll(() => editorText(page)).toContain('"version": 2');
+  // put the cursor right after the opening quote of the busbar fault's target and ask for suggestions
+  await page.evaluate(() => {
+    const m = (window as unknown as { monaco: typeof import('monaco-editor') }).monaco;
+    const model = m.editor.getModels()[0];
+    const off = model.getValue().indexOf('"site1/container1/rack03/module07/busbar"') + 1;
+    const ed = m.editor.getEditors()[0];
+    ed.setPosition(model.getPositionAt(off));
+    ed.focus();
+    ed.trigger('e2e', 'editor.action.triggerSuggest', {});
+  });
+  const widget = page.locator('.suggest-widget');
+  await expect(widget).toBeVisible();
+  await expect(widget).toContainText('site1/container1/hvac');
+  await page.keyboard.press('Escape');
+  // in a criterion: signal names
+  await page.evaluate(() => {
+    const m = (window as unknown as { monaco: typeof import('monaco-editor') }).monaco;
+    const model = m.editor.getModels()[0];
+    const off = model.getValue().indexOf('max(site1/container1/rack01/**.temp_C)') + 4;
+    const ed = m.editor.getEditors()[0];
+    ed.setPosition(model.getPositionAt(off));
+    ed.trigger('e2e', 'editor.action.triggerSuggest', {});
+  });
+  await expect(widget).toBeVisible();
+  await expect(widget).toContainText('.temp_C');
+});
