@@ -60,6 +60,12 @@ export interface SensorFaults {
   dropout: Float64Array;
 }
 
+const RUNAWAY_MESSAGES: Record<RunawayEvent['code'], (v: number | undefined) => string> = {
+  CELL_VENT: (v) => `safety vent opened${v !== undefined ? ` at ${v.toFixed(0)} degC` : ''}: gas released`,
+  CELL_ISC: () => 'internal short circuit',
+  CELL_RUNAWAY: () => 'thermal runaway: dT/dt above 1 K/s',
+};
+
 /** Cells below this temperature are plain thermal nodes (no runaway chemistry), degC. */
 export const CHEM_MIN_C = 60;
 
@@ -388,7 +394,7 @@ export class Plant {
     const ro = this.runawayOut;
     ro.length = 0;
     collectRunawayEvents(this.tracker, this.chem, this.unitTarget, ro);
-    for (const e of ro) this.pending.push({ t_s: e.t_s, severity: e.severity, code: e.code, target: e.target, value: e.value });
+    for (const e of ro) this.pending.push({ t_s: e.t_s, severity: e.severity, code: e.code, target: e.target, value: e.value, message: RUNAWAY_MESSAGES[e.code](e.value) });
   }
 
   private maxCellC(): number {

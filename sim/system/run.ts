@@ -658,11 +658,20 @@ export function runSystemToEnd(scenario: SystemScenario, opts: SystemRunOptions 
   return s.result();
 }
 
-/** The profile files a scenario needs (keys for SystemRunOptions.profiles). */
+/** The profile files a scenario needs (keys for SystemRunOptions.profiles): every "data:..." file
+ * of the document once its parameters are substituted (no compile). */
 export function profileFilesOf(scenario: SystemScenario, params: Record<string, ParamValue> = {}): string[] {
   const a = applyParameters(scenario, params);
   if (!a.ok) return [];
-  const c = compileSystem(a.doc as SystemScenario);
-  if (!c.ok) return [];
-  return [...new Set(c.plan.profiles.map(profileFileKey))];
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const f = (v as { file?: unknown }).file;
+      if (typeof f === 'string' && f.startsWith('data:')) out.add(profileFileKey({ file: f } as never));
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(a.doc);
+  return [...out];
 }
