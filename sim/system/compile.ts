@@ -85,6 +85,8 @@ export type CompileResult = { ok: true; plan: SystemPlan } | { ok: false; issues
 
 /** Largest number of recorded rows per channel. */
 export const MAX_RECORDED_ROWS = 20_000;
+/** Largest number of recorded values (rows x channels, 8 bytes each: 32 MB). */
+export const MAX_RECORDED_VALUES = 4_000_000;
 
 const CELL_FAULTS = new Set<FaultType>(['cell.internalShort', 'cell.forcedHeating', 'cell.capacityFade', 'cell.resistanceRise']);
 const FAULT_KINDS: Record<string, AssetKind[]> = {
@@ -115,9 +117,6 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   const stopS = quantity(s.stop.time, 'time');
   let recordS = s.sample?.record !== undefined ? quantity(s.sample.record, 'time') : dtS;
   if (recordS < dtS) issues.push({ path: ['sample', 'record'], message: `the recording period (${recordS} s) is shorter than the time step (${dtS} s)` });
-  // keep at most MAX_RECORDED_ROWS rows: round the period up to a multiple of dt
-  const minRecord = stopS / MAX_RECORDED_ROWS;
-  if (recordS < minRecord) recordS = Math.ceil(minRecord / dtS) * dtS;
   if (stopS / dtS > 50_000_000) issues.push({ path: ['stop', 'time'], message: `${stopS} s at ${dtS} s steps is more than 50 million steps; use a larger sample.dt` });
 
   // ---- init per unit
@@ -161,6 +160,12 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   // ---- signals (needed by conditions and criteria)
   const signals = defineSignals(index, { hasEcm, hasPeakShave: loads.some((l) => l.kind === 'peakShave') });
   const table = createSignalTable(signals);
+  // keep at most MAX_RECORDED_ROWS rows and MAX_RECORDED_VALUES values (a 2,880-cell pack records
+  // every cell's temperature for the heat map): round the period up to a multiple of dt
+  const recorded = signals.filter((d) => d.record).length + 1;
+  const maxRows = Math.max(100, Math.min(MAX_RECORDED_ROWS, Math.floor(MAX_RECORDED_VALUES / recorded)));
+  const minRecord = stopS / maxRows;
+  if (recordS < minRecord) recordS = Math.ceil(minRecord / dtS - 1e-9) * dtS;
 
   // ---- faults
   const faults: CompiledFault[] = [];
