@@ -19,7 +19,8 @@ describe('twinbench run (version 2)', () => {
     expect(j.criteria.map((c: { id: string; result: string }) => [c.id, c.result])).toEqual([
       ['runs-away', 'pass'],
       ['onset-time', 'pass'],
-      ['peak', 'pass'],
+      ['peak-band', 'pass'],
+      ['peak-below', 'pass'],
     ]);
     // 155 degC reference run: runaway at 25.0 min +- 5 %, peak 523 degC +- 15 K (the cell's maximum)
     expect(j.runaway).toHaveLength(1);
@@ -28,6 +29,7 @@ describe('twinbench run (version 2)', () => {
     expect(j.runaway[0].t_s / 60).toBeLessThan(25 * 1.05);
     expect(j.events.find((e: { code: string }) => e.code === 'CELL_RUNAWAY')).toMatchObject({ severity: 'trip', target: 'oven/cell' });
     expect(j.signals['oven/cell.temp_C']).toMatchObject({ min: 25, unit: 'degC' });
+    expect(Math.abs(j.signals['oven/cell.temp_C'].max - 523)).toBeLessThan(15);
     expect(j.signals['oven.temp_C'].final).toBe(155);
     const plain = JSON.parse(cli('run', 'scenarios/oven-18650-150C.json', '--json').stdout);
     expect(plain.scenario_hash).not.toBe(j.scenario_hash);

@@ -1,5 +1,5 @@
 // Version-2 scenarios in the workbench, in real Chromium against the production server: open the
-// 150 degC oven scenario from the Examples menu, run it in the worker, see its three criteria
+// 150 degC oven scenario from the Examples menu, run it in the worker, see its four criteria
 // pass, click the CELL_RUNAWAY event and see the shared cursor move there (plots, scrubber
 // read-out), see the heat map drawn and read it by hovering; save; reload and reopen the saved
 // run from the library (no new run) and scrub it. Prints the longest main-thread task seen.
@@ -58,11 +58,11 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   await expect(page.getByTestId('plots')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   const longestRunMs = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
 
-  // 2. Criteria: three, all pass, each with a time.
+  // 2. Criteria: four, all pass, each with a time.
   const criteria = page.getByTestId('criterion');
-  await expect(criteria).toHaveCount(3);
-  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(3);
-  await expect(page.getByTestId('criteria')).toContainText('3 pass');
+  await expect(criteria).toHaveCount(4);
+  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(4);
+  await expect(page.getByTestId('criteria')).toContainText('4 pass');
   await expect(criteria.filter({ hasText: 'runs-away' })).toContainText('35.97 min');
 
   // 3. The event timeline: CELL_VENT and CELL_RUNAWAY markers on the plots' axis.
@@ -113,7 +113,7 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   await page.evaluate(() => ((window as unknown as { __longest: number }).__longest = 0));
   await page.getByTestId('run').click();
   await expect(page.getByTestId('progress-text')).toContainText('Done', { timeout: 120_000 });
-  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(3);
+  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(4);
   await expect(page.getByTestId('plot-cursor')).toHaveCount(0);
   const longestWarmMs = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
 
@@ -124,11 +124,11 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   await page.reload();
   await expect(page.getByTestId('editor')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   const runItem = page.getByTestId('library-run').filter({ hasText: 'Oven 150 degC e2e' });
-  await expect(runItem).toContainText('3 pass');
+  await expect(runItem).toContainText('4 pass');
   await runItem.locator('.lib-main').click();
   await expect(page.getByTestId('run-summary')).toContainText('from library');
   await expect(page.getByTestId('progress-text')).toHaveText('Ready');
-  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(3);
+  await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(4);
   await expect(page.getByTestId('plots')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   await page.locator('[data-testid=event-marker][data-code=CELL_RUNAWAY]').click();
   expect(await cursorS(page)).toBe(tRunaway);
