@@ -2,6 +2,7 @@
 // temp SQLite or DATABASE_URL) and one browser-like subscriber on /live subscribed to every
 // device; then the same flow over a bare `ws` server (no validation, no database) as a baseline.
 //   npm run bench:bridge -- --devices 100 --hz 10 --seconds 10 [--channels 8] [--batch-s 1] [--procs P] [--no-baseline]
+//     [--phases N]          (device d samples at (d mod N)/N of the period; default 1: all at once)
 //     [--server-prof DIR]   (V8 CPU profile of the server process, node --cpu-prof)
 // Devices close their batches at staggered ticks (device d at ticks k with (k + 1 + d) % ticks per batch == 0),
 // as independent devices would. Prints one JSON object. Latency = subscriber receive time - the batch's last sample receive
@@ -38,6 +39,9 @@ const { values: a } = parseArgs({
     'ws-server': { type: 'string' },
     driver: { type: 'string' },
     procs: { type: 'string' },
+    /** sampling phases per period: device d samples at (d mod phases) / phases of the period;
+     * 1 = every device at the same instant (the worst case), devices = independent clocks */
+    phases: { type: 'string', default: '1' },
     /** write a V8 CPU profile of the server process into this directory (node --cpu-prof) */
     'server-prof': { type: 'string' },
   },
@@ -113,6 +117,7 @@ interface DriverJob {
   seconds: number;
   nch: number;
   batchTicks: number;
+  phases: number;
 }
 
 /** Child mode: drives a slice of the devices; "ready" when connected, starts on "go" (stdin). */
@@ -126,15 +131,19 @@ async function driver(file: string) {
   await new Promise<void>((r) => process.stdin.once('data', () => r()));
   const w0 = performance.now();
   const ticks = Math.round(job.seconds * job.hz);
+  const P = job.phases;
   for (let k = 0; k < ticks; k++) {
-    const wait = w0 + (k * 1000) / job.hz - performance.now();
-    if (wait > 0) await sleep(wait);
-    for (let i = 0; i < clients.length; i++) {
-      const d = job.offset + i;
-      const vals = new Array<number>(job.nch);
-      for (let c = 0; c < job.nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
-      clients[i].push(k / job.hz, vals);
-      if ((k + 1 + d) % job.batchTicks === 0) clients[i].flush();
+    for (let ph = 0; ph < P; ph++) {
+      const wait = w0 + ((k + ph / P) * 1000) / job.hz - performance.now();
+      if (wait > 0) await sleep(wait);
+      for (let i = 0; i < clients.length; i++) {
+        const d = job.offset + i;
+        if (d % P !== ph) continue;
+        const vals = new Array<number>(job.nch);
+        for (let c = 0; c < job.nch; c++) vals[c] = Math.sin(k * 0.01 + c + d);
+        clients[i].push(k / job.hz, vals);
+        if ((k + 1 + d) % job.batchTicks === 0) clients[i].flush();
+      }
     }
   }
   for (const c of clients) c.flush();
@@ -152,6 +161,7 @@ async function main() {
   const seconds = Number(a.seconds);
   const nch = Number(a.channels);
   const batchTicks = Math.max(1, Math.round(Number(a['batch-s']) * hz));
+  const phases = Math.max(1, Math.round(Number(a.phases)));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tb-bench-bridge-'));
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -225,7 +235,7 @@ async function main() {
     for (let p = 0; p < procs; p++) {
       const lo = Math.floor((p * devices) / procs);
       const hi = Math.floor(((p + 1) * devices) / procs);
-      const job: DriverJob = { base, tokens: tokens.slice(lo, hi), offset: lo, hz, seconds, nch, batchTicks };
+      const job: DriverJob = { base, tokens: tokens.slice(lo, hi), offset: lo, hz, seconds, nch, batchTicks, phases };
       const file = path.join(tmp, `driver-${p}.json`);
       writeFileSync(file, JSON.stringify(job));
       const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bridge.ts', '--driver', file], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -290,7 +300,7 @@ async function main() {
     await Promise.race([new Promise((r) => server.once('exit', r)), sleep(15_000)]);
 
     let baseline: { cpu: number; p50: number; p99: number } | null = null;
-    if (!a['no-baseline']) baseline = await wsBaseline(devices, hz, seconds, nch, batchTicks, children);
+    if (!a['no-baseline']) baseline = await wsBaseline(devices, hz, seconds, nch, batchTicks, phases, children);
     const cpuPct = ((cpu1 - cpu0) / wall) * 100;
     process.stdout.write(
       JSON.stringify({
@@ -300,6 +310,7 @@ async function main() {
         channels: nch,
         seconds,
         batch_s: batchTicks / hz,
+        phases,
         database: process.env.DATABASE_URL ? 'postgresql' : 'sqlite',
         samples_sent: sent,
         samples_stored: agg._sum.count ?? 0,
@@ -336,7 +347,7 @@ async function main() {
   }
 }
 
-async function wsBaseline(devices: number, hz: number, seconds: number, nch: number, batchTicks: number, children: ChildProcess[]) {
+async function wsBaseline(devices: number, hz: number, seconds: number, nch: number, batchTicks: number, phases: number, children: ChildProcess[]) {
   const require = createRequire(import.meta.url);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const { WebSocket } = require('ws') as any;
@@ -363,11 +374,12 @@ async function wsBaseline(devices: number, hz: number, seconds: number, nch: num
   const cpu0 = procCpuS(srv.pid!);
   const w0 = performance.now();
   const ticks = Math.round(seconds * hz);
-  for (let k = 0; k < ticks; k++) {
-    const due = w0 + (k * 1000) / hz;
+  for (let k = 0; k < ticks; k++) for (let ph = 0; ph < phases; ph++) {
+    const due = w0 + ((k + ph / phases) * 1000) / hz;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     for (let d = 0; d < devices; d++) {
+      if (d % phases !== ph) continue;
       pending[d].push({ t: k / hz, r: Date.now(), v: Array.from({ length: nch }, (_, c) => Math.sin(k * 0.01 + c + d)) });
       if ((k + 1 + d) % batchTicks === 0) {
         socks[d].send(JSON.stringify({ deviceId: `d${d}`, seq: seq[d]++, samples: pending[d] }));
