@@ -15,6 +15,7 @@ import { buildAssetIndex, AssetError, type AssetIndex, type AssetEntry, type Ass
 import { defineSignals, createSignalTable, type SignalDef } from './signals';
 import { bindCondition } from './conditions';
 import { createCriteriaEvaluator } from './criteria';
+import type { HvacSettings, CoolantSettings } from './plant';
 
 type Path = (string | number)[];
 
@@ -75,7 +76,8 @@ export interface SystemPlan {
   hasEcm: boolean;
   /** every profile file the run needs (load them before running) */
   profiles: ProfileRef[];
-  hvac: Record<string, unknown>;
+  hvac: HvacSettings;
+  coolant?: CoolantSettings;
   chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> };
   bms: { enabled: boolean; limits: Record<string, unknown>; rates: { maxDischargeC?: number; maxChargeC?: number } };
   auxW: number;
@@ -240,7 +242,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       }
     : undefined;
   const hvacIn = b.type === 'container' ? b.hvac ?? {} : {};
-  const hvac: Record<string, unknown> = {};
+  const hvac: HvacSettings = {};
   if (hvacIn.mode) hvac.mode = hvacIn.mode;
   if (hvacIn.setpoint !== undefined) hvac.setpointC = quantity(hvacIn.setpoint, 'temperature');
   if (hvacIn.heatSetpoint !== undefined) hvac.heatSetpointC = quantity(hvacIn.heatSetpoint, 'temperature');
@@ -250,14 +252,13 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   if (hvacIn.copCooling !== undefined) hvac.copCooling = hvacIn.copCooling;
   if (hvacIn.copHeating !== undefined) hvac.copHeating = hvacIn.copHeating;
   const cool = b.type === 'container' ? b.coolant : undefined;
-  if (cool)
-    hvac.coolant = {
-      chillerCapacityW: quantity(cool.chillerCapacity, 'power'),
-      setpointC: cool.setpoint !== undefined ? quantity(cool.setpoint, 'temperature') : 25,
-      flowWPerK: cool.flow !== undefined ? quantity(cool.flow, 'thermalConductance') : 8000,
-      conductanceWPerK: cool.conductance !== undefined ? quantity(cool.conductance, 'thermalConductance') : 40000,
-      cop: cool.cop ?? 3,
-    };
+  const coolant: CoolantSettings | undefined = cool && {
+    chillerCapacityW: quantity(cool.chillerCapacity, 'power'),
+    setpointC: cool.setpoint !== undefined ? quantity(cool.setpoint, 'temperature') : 25,
+    flowWPerK: cool.flow !== undefined ? quantity(cool.flow, 'thermalConductance') : 8000,
+    conductanceWPerK: cool.conductance !== undefined ? quantity(cool.conductance, 'thermalConductance') : 40000,
+    cop: cool.cop ?? 3,
+  };
   const bmsIn = b.type !== 'module' ? b.bms ?? {} : {};
   const limits: Record<string, unknown> = {};
   const lv = (t: (string | number)[]) => ({ warning: quantity(t[0], 'temperature'), alarm: quantity(t[1], 'temperature'), trip: quantity(t[2], 'temperature') });
@@ -298,6 +299,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       hasEcm,
       profiles,
       hvac,
+      coolant,
       chamber,
       bms: { enabled: bmsIn.enabled ?? true, limits, rates },
       auxW: index.vehicle?.aux !== undefined ? quantity(index.vehicle.aux, 'power') : 0,

@@ -43,6 +43,28 @@ import { quantity } from '../scenario/units';
 import type { AssetIndex } from './assets';
 import type { SystemEvent } from './types';
 
+/** HVAC settings of a container (engine units); absent fields keep the 40 ft preset's values. */
+export interface HvacSettings {
+  mode?: 'auto' | 'cool' | 'off';
+  setpointC?: number;
+  heatSetpointC?: number;
+  bandK?: number;
+  coolingCapacityW?: number;
+  heatingCapacityW?: number;
+  copCooling?: number;
+  copHeating?: number;
+}
+
+/** Liquid loop of a container (engine units). */
+export interface CoolantSettings {
+  chillerCapacityW: number;
+  setpointC: number;
+  flowWPerK: number;
+  /** battery-to-coolant conductance of all modules together, W/K */
+  conductanceWPerK: number;
+  cop: number;
+}
+
 export interface PlantInit {
   /** per simulated unit */
   soc: Float64Array;
@@ -132,7 +154,7 @@ export class Plant {
     readonly index: AssetIndex,
     init: PlantInit,
     seed: number,
-    extra: { bmsLimits?: Partial<BmsLimits>; bmsRates?: { maxDischargeC?: number; maxChargeC?: number }; bmsEnabled: boolean; hvac?: Record<string, unknown>; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> } },
+    extra: { bmsLimits?: Partial<BmsLimits>; bmsRates?: { maxDischargeC?: number; maxChargeC?: number }; bmsEnabled: boolean; hvac?: HvacSettings; coolant?: CoolantSettings; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> } },
   ) {
     const b = index.battery.spec;
     const set = getRunawaySet(b.cell.runawaySet);
@@ -218,7 +240,7 @@ export class Plant {
       this.grid = null;
       this.chem = createRunawayFleet(set, n, chemInit);
       const b2 = b as Extract<typeof b, { type: 'container' }>;
-      const cl = (extra.hvac ?? {}).coolant as { chillerCapacityW: number; setpointC: number; flowWPerK: number; conductanceWPerK: number; cop: number } | undefined;
+      const cl = extra.coolant;
       // liquid loop (sim/thermal/container.ts CoolantSpec); heat capacity, band, supply floor and pump
       // power are fixed defaults of a container-size loop (2 MJ/K, 2 K, 15 degC, 2 kW)
       const coolant = cl
@@ -231,16 +253,16 @@ export class Plant {
       if (b2.solarAbsorptivity !== undefined) spec.solarAbsorptivity = b2.solarAbsorptivity;
       const h = extra.hvac ?? {};
       const hv = spec.hvac;
-      if (h.setpointC !== undefined) hv.setpointC = h.setpointC as number;
-      if (h.heatSetpointC !== undefined) hv.heatSetpointC = h.heatSetpointC as number;
-      if (h.bandK !== undefined) hv.bandK = h.bandK as number;
+      if (h.setpointC !== undefined) hv.setpointC = h.setpointC;
+      if (h.heatSetpointC !== undefined) hv.heatSetpointC = h.heatSetpointC;
+      if (h.bandK !== undefined) hv.bandK = h.bandK;
       if (h.coolingCapacityW !== undefined) {
-        hv.coolingCapacityW = h.coolingCapacityW as number;
+        hv.coolingCapacityW = h.coolingCapacityW;
         hv.airflowWPerK = Math.max(hv.coolingCapacityW / 8, 100);
       }
-      if (h.heatingCapacityW !== undefined) hv.heatingCapacityW = h.heatingCapacityW as number;
-      if (h.copCooling !== undefined) hv.copCooling = h.copCooling as number;
-      if (h.copHeating !== undefined) hv.copHeating = h.copHeating as number;
+      if (h.heatingCapacityW !== undefined) hv.heatingCapacityW = h.heatingCapacityW;
+      if (h.copCooling !== undefined) hv.copCooling = h.copCooling;
+      if (h.copHeating !== undefined) hv.copHeating = h.copHeating;
       if (h.mode === 'cool') hv.heatingCapacityW = 0;
       this.container = createContainer(spec, { tempC: init.tempC[0], ambientC: init.tempC[0] });
       if (h.mode === 'off') this.container.hvacFailed = true;

@@ -117,7 +117,7 @@ class Session implements SystemRunSession {
     this.hash = hash;
     this.values = values;
     const p = plan;
-    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, bmsRates: p.bms.rates, hvac: p.hvac, chamber: p.chamber });
+    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, bmsRates: p.bms.rates, hvac: p.hvac, coolant: p.coolant, chamber: p.chamber });
     this.plant.auxW = p.auxW;
     this.extras.auxW = p.auxW;
     this.table = createSignalTable(p.signals);
