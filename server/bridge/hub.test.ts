@@ -79,6 +79,27 @@ describe('BridgeHub fan-out', () => {
     expect((b.emitted[0][1] as unknown[]).length).toBe(3);
   });
 
+  it('within a long turn, sends once the oldest collected batch waited maxCoalesceMs', async () => {
+    const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, new BridgeMetrics());
+    let now = 0;
+    hub.now = () => now;
+    const a = fakeSocket(() => 0);
+    hub.subscribe(a.socket, 'd1');
+    const b = (seq: number) => ({ deviceId: 'd1', seq, samples: [{ t: seq, r: 0, v: [1] }], s: 0 });
+    hub.publish(b(0));
+    now = 3;
+    hub.publish(b(1));
+    expect(a.emitted).toHaveLength(0);
+    now = 5; // the first one has waited 5 ms: all three go now, in the same turn
+    hub.publish(b(2));
+    expect(a.emitted.map(([, x]) => (x as { seq: number }[]).map((y) => y.seq))).toEqual([[0, 1, 2]]);
+    now = 6;
+    hub.publish(b(3));
+    expect(a.emitted).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(a.emitted.map(([, x]) => (x as { seq: number }[]).map((y) => y.seq))).toEqual([[0, 1, 2], [3]]);
+  });
+
   it('forwards a status only when it says something new, and always records it', () => {
     const hub = new BridgeHub({ batchesPerS: 10, samplesPerS: 100 }, new BridgeMetrics());
     let now = 1000;

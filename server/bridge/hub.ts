@@ -5,7 +5,9 @@
 // Fan-out: batches for a browser are collected during one event-loop turn and sent as ONE
 // `batches` message (LiveBatch[]): with many devices that is one WebSocket frame per turn instead of
 // one per batch (profiling 1,000 devices showed the per-frame encode + write syscall as the
-// largest cost after the database). No timer: the flush runs at setImmediate, so nothing waits.
+// largest cost after the database). No timer: the flush runs at setImmediate, and within a long
+// turn (a burst of many devices) a subscriber's batches go out once the oldest waited
+// `maxCoalesceMs` (5 ms): at most ~200 frames/s per subscriber, at most ~5 ms added.
 //
 // Slow browsers: before each send the subscriber's engine.io write buffer is checked. Packets
 // waiting there are normal in a burst (the transport sends one frame set at a time), so a browser
@@ -60,8 +62,9 @@ interface DeviceState {
 interface SubscriberState {
   dropped: Map<string, number>;
   lastDrain: number;
-  /** batches collected in this event-loop turn */
+  /** batches collected in this event-loop turn, the first one at `since` (ms, hub.now) */
   outbox: LiveBatch[];
+  since: number;
 }
 
 export class BridgeHub {
@@ -72,6 +75,8 @@ export class BridgeHub {
   maxPendingPackets = 4096;
   maxStallMs = 1000;
   now: () => number = Date.now;
+  /** a subscriber's batches wait at most this long for the end of the event-loop turn (ms) */
+  maxCoalesceMs = 5;
   /** batches queued per device before the server answers 'busy' */
   maxQueuedBatches = 64;
 
@@ -141,7 +146,7 @@ export class BridgeHub {
   private subscriber(socket: Socket): SubscriberState {
     let st = this.subs.get(socket);
     if (!st) {
-      const fresh: SubscriberState = { dropped: new Map(), lastDrain: this.now(), outbox: [] };
+      const fresh: SubscriberState = { dropped: new Map(), lastDrain: this.now(), outbox: [], since: 0 };
       this.subs.set(socket, fresh);
       (socket.conn as unknown as { on?: (ev: string, f: () => void) => void }).on?.('drain', () => {
         fresh.lastDrain = this.now();
@@ -192,11 +197,16 @@ export class BridgeHub {
       s.latest = batch.samples[batch.samples.length - 1];
     }
     if (s.subscribers.size === 0) return;
+    const t = this.now();
     for (const sock of s.subscribers) {
-      this.subscriber(sock).outbox.push(batch);
-      this.dirty.add(sock);
+      const st = this.subscriber(sock);
+      if (st.outbox.length === 0) st.since = t;
+      st.outbox.push(batch);
+      // a long burst in one turn: do not let the first batch wait for the end of it
+      if (t - st.since >= this.maxCoalesceMs) this.flushOne(sock, st);
+      else this.dirty.add(sock);
     }
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && this.dirty.size) {
       this.flushScheduled = true;
       setImmediate(() => this.flushLive());
     }
@@ -205,29 +215,30 @@ export class BridgeHub {
   /** Sends every subscriber what was collected for it (runs at setImmediate after a publish). */
   flushLive(): void {
     this.flushScheduled = false;
-    const now = this.now();
-    for (const sock of this.dirty) {
-      const st = this.subscriber(sock);
-      const out = st.outbox;
-      if (out.length === 0) continue;
-      st.outbox = [];
-      const pending = (sock.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-      if (pending === 0) st.lastDrain = now;
-      const slow = pending > this.maxPendingPackets || (pending > 0 && now - st.lastDrain > this.maxStallMs);
-      if (slow || !sock.connected) {
-        for (const b of out) st.dropped.set(b.deviceId, (st.dropped.get(b.deviceId) ?? 0) + 1);
-        this.metrics.liveDropped.inc(out.length);
-        continue;
-      }
-      if (st.dropped.size) {
-        for (const [deviceId, count] of st.dropped)
-          sock.emit('dropped', { deviceId, count, reason: 'your connection did not keep up; these batches were skipped (they are stored)' });
-        st.dropped.clear();
-      }
-      sock.emit('batches', out);
-      this.metrics.liveSent.inc(out.length);
-    }
+    for (const sock of this.dirty) this.flushOne(sock, this.subscriber(sock));
     this.dirty.clear();
+  }
+
+  private flushOne(sock: Socket, st: SubscriberState): void {
+    const out = st.outbox;
+    if (out.length === 0) return;
+    st.outbox = [];
+    const now = this.now();
+    const pending = (sock.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+    if (pending === 0) st.lastDrain = now;
+    const slow = pending > this.maxPendingPackets || (pending > 0 && now - st.lastDrain > this.maxStallMs);
+    if (slow || !sock.connected) {
+      for (const b of out) st.dropped.set(b.deviceId, (st.dropped.get(b.deviceId) ?? 0) + 1);
+      this.metrics.liveDropped.inc(out.length);
+      return;
+    }
+    if (st.dropped.size) {
+      for (const [deviceId, count] of st.dropped)
+        sock.emit('dropped', { deviceId, count, reason: 'your connection did not keep up; these batches were skipped (they are stored)' });
+      st.dropped.clear();
+    }
+    sock.emit('batches', out);
+    this.metrics.liveSent.inc(out.length);
   }
 
   /** Sends a command to a connected device after the safety interlock; resolves with its ack. */
