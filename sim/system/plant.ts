@@ -145,7 +145,6 @@ export class Plant {
   /** events raised during the last step (drained by the run loop) */
   readonly pending: SystemEvent[] = [];
   private readonly runawayOut: RunawayEvent[] = [];
-  private readonly bmsSeen = { n: 0 };
   private readonly seed: number;
   private readonly heatScratch: Float64Array;
   readonly unitTarget: (i: number) => string;
@@ -377,7 +376,7 @@ export class Plant {
     const T0max = this.maxCellC();
     if (this.grid) {
       this.grid.userHeatW.set(q);
-      if (this.chamberMode === 'arc') this.arcBefore(dtS);
+      if (this.chamberMode === 'arc') this.arcBefore();
       stepRunawayModule(this.grid, dtS, this.chamberMode === 'arc' ? this.tempC[0] : envC);
       const T = this.chem.tempK;
       for (let i = 0; i < n; i++) this.tempC[i] = T[i] - 273.15;
@@ -401,7 +400,7 @@ export class Plant {
     this.maxDTdt = (this.maxCellC() - T0max) / dtS;
     this.timeS = tEnd;
     this.refreshModuleTemps();
-    this.readSensors(dtS);
+    this.readSensors();
     // BMS on cell voltages and the sensed temperatures
     if (this.bms && this.pack) {
       const bms = this.bms;
@@ -435,7 +434,7 @@ export class Plant {
   }
 
   /** Module temperature sensors: hottest cell of the module + faults (stuck, offset, drift, noise, dropout). */
-  private readSensors(_dtS: number): void {
+  private readSensors(): void {
     const f = this.sensorFaults;
     for (let m = 0; m < this.modules; m++) {
       if (f.stuck[m]) {
@@ -454,7 +453,7 @@ export class Plant {
   }
 
   /** ARC heat-wait-seek: before the step (heat steps), after the step (seek evaluation). */
-  private arcBefore(_dtS: number): void {
+  private arcBefore(): void {
     const a = this.arc;
     if (!a.started) {
       a.started = 1;

@@ -107,7 +107,6 @@ class Session implements SystemRunSession {
   private loadCursor: ProfileCursor | null = null;
   private siteCursor: ProfileCursor | null = null;
   private ambientCursor: ProfileCursor | null = null;
-  private peakMode = 0;
   private readonly hash: string;
   private readonly values: Record<string, ParamValue>;
   private cancelled = false;
