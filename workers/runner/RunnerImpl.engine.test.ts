@@ -59,7 +59,8 @@ describe('RunnerImpl + sim/system (scenario version 2)', () => {
     expect(r.criteria.map((c) => [c.id, c.result])).toEqual([
       ['runs-away', 'pass'],
       ['onset-time', 'pass'],
-      ['peak', 'pass'],
+      ['peak-band', 'pass'],
+      ['peak-below', 'pass'],
     ]);
     const runaway = r.events.find((e) => e.code === 'CELL_RUNAWAY');
     expect(runaway?.target).toBe('oven/cell');
