@@ -28,6 +28,18 @@ export const USAGE = `usage: twinbench run <file.json|share-id> [--seed N] [--pa
 
 const MAX_STEP_LOG = 1000;
 
+/** What identifies a run (engine, scenario, seed) and where its scenario came from. */
+function runIdentity(r: RunResult, extra: { source: string; shareId?: string }) {
+  return {
+    engine_version: r.engineVersion,
+    scenario_hash: r.scenarioHash,
+    seed: r.seed,
+    name: r.name,
+    source: extra.source,
+    ...(extra.shareId ? { share_id: extra.shareId } : {}),
+  };
+}
+
 /** The --json object. Keys are snake_case; numbers as JSON prints them (NaN/Infinity -> null). */
 export function runJson(r: RunResult, extra: { source: string; shareId?: string }) {
   const signals: Record<string, { min: number; max: number; final: number }> = {};
@@ -42,12 +54,7 @@ export function runJson(r: RunResult, extra: { source: string; shareId?: string 
     signals[c.name] = { min, max, final: c.data[c.data.length - 1] };
   }
   return {
-    engine_version: r.engineVersion,
-    scenario_hash: r.scenarioHash,
-    seed: r.seed,
-    name: r.name,
-    source: extra.source,
-    ...(extra.shareId ? { share_id: extra.shareId } : {}),
+    ...runIdentity(r, extra),
     duration_s: r.durationS,
     steps: r.steps,
     completed: r.completed,
@@ -186,12 +193,7 @@ export function systemRunJson(r: SystemRunResult, extra: { source: string; share
   const num = (v: number) => (Number.isFinite(v) ? v : null);
   for (const [k, v] of Object.entries(r.signalStats)) signals[k] = { min: num(v.min), max: num(v.max), final: num(v.final), unit: v.unit };
   return {
-    engine_version: r.engineVersion,
-    scenario_hash: r.scenarioHash,
-    seed: r.seed,
-    name: r.name,
-    source: extra.source,
-    ...(extra.shareId ? { share_id: extra.shareId } : {}),
+    ...runIdentity(r, extra),
     parameters: r.parameters,
     duration_s: r.durationS,
     steps: r.steps,
