@@ -139,8 +139,6 @@ export class Plant {
   /** applied pack current of the last step, A (+ discharge) */
   currentA = 0;
   timeS = 0;
-  /** the last step's max dT/dt over the cells, K/s */
-  maxDTdt = 0;
   gasSeenMol = 0;
   /** events raised during the last step (drained by the run loop) */
   readonly pending: SystemEvent[] = [];
@@ -320,7 +318,7 @@ export class Plant {
   private readonly savedTracker: Uint8Array;
   /** the plant's own state that changes inside a step: tempC, sensorC, moduleMaxC, and numbers */
   private readonly savedArrays: Float64Array[];
-  private savedNums = [0, 0, 0, 0, 0];
+  private savedNums = [0, 0, 0, 0];
 
   /** Surroundings temperature of the cells, degC. */
   environmentC(): number {
@@ -373,7 +371,6 @@ export class Plant {
     }
     const tEnd = this.timeS + dtS;
     for (let i = 0; i < n; i++) if (this.heaterW[i] > 0 && this.timeS < this.heaterUntilS[i] && Number.isNaN(this.chem.runawayAtS[i])) q[i] += this.heaterW[i];
-    const T0max = this.maxCellC();
     if (this.grid) {
       this.grid.userHeatW.set(q);
       if (this.chamberMode === 'arc') this.arcBefore();
@@ -397,7 +394,6 @@ export class Plant {
         this.gasSeenMol = gas;
       }
     }
-    this.maxDTdt = (this.maxCellC() - T0max) / dtS;
     this.timeS = tEnd;
     this.refreshModuleTemps();
     this.readSensors();
@@ -418,12 +414,6 @@ export class Plant {
     for (const e of ro) this.pending.push({ t_s: e.t_s, severity: e.severity, code: e.code, target: e.target, value: e.value, message: RUNAWAY_MESSAGES[e.code](e.value) });
   }
 
-  private maxCellC(): number {
-    let m = -Infinity;
-    const t = this.tempC;
-    for (let i = 0; i < t.length; i++) if (t[i] > m) m = t[i];
-    return m;
-  }
 
   private refreshModuleTemps(): void {
     for (let m = 0; m < this.modules; m++) {
@@ -502,9 +492,8 @@ export class Plant {
     const sn = this.savedNums;
     sn[0] = this.currentA;
     sn[1] = this.timeS;
-    sn[2] = this.maxDTdt;
-    sn[3] = this.gasSeenMol;
-    sn[4] = this.ovenC;
+    sn[2] = this.gasSeenMol;
+    sn[3] = this.ovenC;
     this.snapPack?.save();
     this.snapChem.save();
     this.snapContainer?.save();
@@ -521,9 +510,8 @@ export class Plant {
     const sn = this.savedNums;
     this.currentA = sn[0];
     this.timeS = sn[1];
-    this.maxDTdt = sn[2];
-    this.gasSeenMol = sn[3];
-    this.ovenC = sn[4];
+    this.gasSeenMol = sn[2];
+    this.ovenC = sn[3];
     this.snapPack?.restore();
     this.snapChem.restore();
     this.snapContainer?.restore();
