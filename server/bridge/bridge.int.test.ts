@@ -8,8 +8,7 @@ import { createServer, type TwinbenchServer } from '../app';
 import { openDatabase, type Database } from '../db/client';
 import { createDeviceRepository } from '../db/devices';
 import { createSampleRepository } from '../db/samples';
-import { createTestPostgresConfig, createTestSqliteConfig } from '../db/testing';
-import type { DatabaseConfig } from '../db/config';
+import { createTestConfig } from '../db/testing';
 
 // TWINBENCH_TEST_BRIDGE_DB=postgresql runs the same checks against PostgreSQL (127.0.0.1:5432/test)
 const kind = process.env.TWINBENCH_TEST_BRIDGE_DB === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -22,17 +21,9 @@ let deviceId: string;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-  let config: DatabaseConfig;
-  if (kind === 'postgresql') {
-    const pg = await createTestPostgresConfig();
-    config = pg.config;
-    cleanup = pg.cleanup;
-  } else {
-    const sq = createTestSqliteConfig();
-    config = sq.config;
-    cleanup = sq.cleanup;
-  }
-  db = await openDatabase(config);
+  const t = await createTestConfig(kind);
+  cleanup = t.cleanup;
+  db = await openDatabase(t.config);
   server = await createServer({ next: false, db, log: () => {} });
   base = (await server.listen(0, '127.0.0.1')).url;
   const added = await createDeviceRepository(db.prisma).add({ name: 'cell tester 1', site: 'lab' });

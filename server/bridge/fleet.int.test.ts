@@ -9,9 +9,8 @@ import { PROTOCOL_VERSION, type Hello } from '../../sim/protocol/bridge';
 import { createServer, type TwinbenchServer } from '../app';
 import type { AlertRecord } from '../db/alerts';
 import { openDatabase, type Database } from '../db/client';
-import type { DatabaseConfig } from '../db/config';
 import { createDeviceRepository } from '../db/devices';
-import { createTestPostgresConfig, createTestSqliteConfig } from '../db/testing';
+import { createTestConfig } from '../db/testing';
 import type { FleetView } from './fleet';
 
 const STALE_S = 1.5;
@@ -26,17 +25,9 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const sockets: ClientSocket[] = [];
 
     beforeAll(async () => {
-      let config: DatabaseConfig;
-      if (kind === 'postgresql') {
-        const pg = await createTestPostgresConfig();
-        config = pg.config;
-        cleanup = pg.cleanup;
-      } else {
-        const sq = createTestSqliteConfig();
-        config = sq.config;
-        cleanup = sq.cleanup;
-      }
-      db = await openDatabase(config);
+      const t = await createTestConfig(kind);
+      cleanup = t.cleanup;
+      db = await openDatabase(t.config);
       expect(db.migrations.applied).toContain('0003_fleet_alerts');
       process.env.TWINBENCH_FLEET_STALE_S = String(STALE_S);
       server = await createServer({ next: false, db, log: () => {} });

@@ -4,11 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../sim/protocol/bridge';
 import { openDatabase, type Database } from './client';
-import type { DatabaseConfig } from './config';
 import { createDeviceRepository } from './devices';
 import { createSampleWriter, type SampleWriter } from './sampleWriter';
 import { createSampleRepository } from './samples';
-import { createTestPostgresConfig, createTestSqliteConfig } from './testing';
+import { createTestConfig } from './testing';
 
 const samples = (seq: number, n = 3): Sample[] =>
   Array.from({ length: n }, (_, i) => ({ t: seq * n + i + 0.1, r: 1.7e12 + seq * 1000 + i + 0.123456789, v: [i === 1 ? null : -1.2345678901234567e-6 * (i + 1), 3.7 + seq] }));
@@ -21,17 +20,9 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const ids: string[] = [];
 
     beforeAll(async () => {
-      let config: DatabaseConfig;
-      if (kind === 'postgresql') {
-        const pg = await createTestPostgresConfig();
-        config = pg.config;
-        cleanup = pg.cleanup;
-      } else {
-        const sq = createTestSqliteConfig();
-        config = sq.config;
-        cleanup = sq.cleanup;
-      }
-      db = await openDatabase(config);
+      const t = await createTestConfig(kind);
+      cleanup = t.cleanup;
+      db = await openDatabase(t.config);
       for (const name of ['a', 'b']) ids.push((await createDeviceRepository(db.prisma).add({ name })).device.id);
       writer = createSampleWriter(db.config);
     });

@@ -63,3 +63,8 @@ export function createTestSqliteConfig(): {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A fresh test database of either kind: a temporary SQLite file or a PostgreSQL schema. */
+export async function createTestConfig(kind: DatabaseConfig['kind']): Promise<{ config: DatabaseConfig; cleanup: () => unknown }> {
+  return kind === 'postgresql' ? createTestPostgresConfig() : createTestSqliteConfig();
+}
