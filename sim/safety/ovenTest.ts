@@ -3,7 +3,7 @@
  * ovenC: convection h and radiation eps to the oven walls at ovenC (Hatchard 2001 set-up; the
  * README's reference runs: h 7.17 W/(m2 K), eps 0.8, start 25 degC).
  */
-import { createRunawayFleet, stepRunawayFleet } from './runaway';
+import { createRunawayFleet, setCellTempK, stepRunawayFleet } from './runaway';
 import type { RunawaySet, CellFormat } from './runawaySets';
 
 export interface OvenResult {
@@ -99,7 +99,7 @@ export function simulateArc(
       onsetC = t0 - 273.15;
       break;
     }
-    f.tempK[0] += stepK; // heat step (the heater's energy is not part of the chemistry)
+    setCellTempK(f, 0, f.tempK[0] + stepK); // heat step (the heater's energy is not part of the chemistry)
   }
   // adiabatic tracking to the end
   for (let k = 0; k < (48 * 3600) / dtS && Number.isNaN(f.runawayAtS[0]); k++) stepRunawayFleet(f, dtS, 25);

@@ -16,7 +16,13 @@
  * substep length is set by the temperature change and not by dtS, results do not depend on dtS
  * (tested: dt 1 s vs 0.1 s). Losses use the same midpoint temperature (2nd order).
  *
- * Onset: first substep with (T1 - T0) / h > 1 K/s, time at the substep midpoint (flag + time).
+ * Two-node cells (CellFormat.can, e.g. the 18650 can): the reactions and the short heat the jelly
+ * roll (C - C_can), which exchanges G (T - T_s) with the can; convection, radiation, neighbours and
+ * external heat act on the can (C_can dT_s/dt = Q_ext + G (T - T_s) - losses(T_s)); same substeps,
+ * limited by the faster of the two nodes.
+ * Onset: first substep whose self-heating rate (reaction + short heat over the heat capacity of the
+ * jelly roll, the whole cell when lumped) exceeds 1 K/s, time at the substep midpoint; heat from
+ * outside (heater, a neighbour's flame) does not count. The can temperature then is kept too.
  * Internal short: resistance-based (V_oc^2 / R_isc, V_oc linear in the remaining stored energy
  * between vEmpty and vFull) or energy-limited (eta E over durationS, Coman et al. 2017), started by
  * the caller (startIscResistance / startIscEnergy) or by temperature (set.isc.triggerTempK,
@@ -69,8 +75,19 @@ export interface RunawayFleet {
   qIscW: Float64Array;
   dTdtKPerS: Float64Array;
   maxTempK: Float64Array;
-  /** first time dT/dt > 1 K/s, s (NaN until then) */
+  /** onset of runaway: first time the self-heating rate (reaction + internal-short heat over the
+   * heat capacity of the node that holds them) exceeds 1 K/s, s (NaN until then) */
   runawayAtS: Float64Array;
+  /** can (surface) temperature at the onset, K (NaN until then) */
+  runawaySurfK: Float64Array;
+  /** two-node cells (CellFormat.can): can temperature, K (equal to tempK for lumped cells), the
+   * can's heat capacity (part of heatCapJPerK), J/K, and the radial conductance jelly roll -> can,
+   * W/K (0 = lumped) */
+  surfK: Float64Array;
+  canCapJPerK: Float64Array;
+  radialWPerK: Float64Array;
+  /** heat of the vent flame (set.flame) the cell releases from its onset, J (0 = none) */
+  flameJ: Float64Array;
   /** gas (mol) generated so far, released so far; internal pressure proxy (Pa); vent time (NaN) */
   gasMol: Float64Array;
   gasReleasedMol: Float64Array;
@@ -118,6 +135,10 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
   const soc = init.soc ?? 1;
   const f64 = (v: number) => new Float64Array(n).fill(v);
   const t0 = init.tempC + 273.15;
+  const can = cell.can;
+  if (can && !(can.heatCapJPerK > 0 && can.heatCapJPerK < cell.heatCapJPerK && can.radialWPerK > 0))
+    throw new Error(`runaway: the can's heat capacity must be between 0 and the cell's (${cell.heatCapJPerK} J/K) and its radial conductance > 0`);
+  const storedJ = init.storedEnergyJ ?? set.isc.storedEnergyJ;
   return {
     n,
     set,
@@ -139,13 +160,18 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     iscMode: new Uint8Array(n),
     iscOhm: f64(Infinity),
     iscPowerW: f64(0),
-    elecEnergyJ: f64((init.storedEnergyJ ?? set.isc.storedEnergyJ) * soc),
-    elecEnergy0J: f64(init.storedEnergyJ ?? set.isc.storedEnergyJ),
+    elecEnergyJ: f64(storedJ * soc),
+    elecEnergy0J: f64(storedJ),
     qRxnW: f64(0),
     qIscW: f64(0),
     dTdtKPerS: f64(0),
     maxTempK: f64(t0),
     runawayAtS: f64(NaN),
+    runawaySurfK: f64(NaN),
+    surfK: f64(t0),
+    canCapJPerK: f64(can ? can.heatCapJPerK : 0),
+    radialWPerK: f64(can ? can.radialWPerK : 0),
+    flameJ: f64(set.flame ? set.flame.energyPerStoredJ * storedJ * soc : 0),
     gasMol: f64(0),
     gasReleasedMol: f64(0),
     pressurePa: f64(P_ATM),
@@ -264,7 +290,13 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
     let z = f.zSei[i];
     let al = f.alpha[i];
     let ce = f.cE[i];
-    const C = f.heatCapJPerK[i];
+    // two-node cells: the jelly roll (T, reactions, short) behind G from the can (S, surface
+    // exchange); lumped cells: S is T and the surface terms act on the one node
+    const G = f.radialWPerK[i];
+    const two = G > 0;
+    const cS = two ? f.canCapJPerK[i] : 0;
+    const C = f.heatCapJPerK[i] - cS;
+    let S = two ? f.surfK[i] : T;
     const hA = f.hConvWPerM2K[i] * f.areaM2[i];
     const eA = f.emissivity[i] * SIGMA_SB * f.areaM2[i] * f.viewAmbient[i];
     const mC = f.massC[i];
@@ -278,79 +310,74 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
     let gas = f.gasMol[i];
     let t = 0;
     let guard = 0;
-    if (T < f.chemMinK && f.iscMode[i] === 0 && Number.isNaN(f.ventAtS[i])) {
-      // cold cell: thermal node only (same midpoint substeps, no reactions)
-      while (t < dtS && guard++ < 1e7) {
-        const rate0 = (qExt - hA * (T - taK) - eA * (T * T * T * T - ta4)) / C;
-        let h = dtS - t;
-        if (h > hMax) h = hMax;
-        const absRate = rate0 < 0 ? -rate0 : rate0;
-        if (absRate * h > dTMax) h = dTMax / absRate;
-        if (h < 1e-9) h = 1e-9;
-        const Tm = T + 0.5 * rate0 * h;
-        const Tm4 = Tm * Tm * Tm * Tm;
-        const T1 = T + ((qExt - hA * (Tm - taK) - eA * (Tm4 - ta4)) * h) / C;
-        const r = (T1 - T) / h;
-        if (r > maxRate) maxRate = r;
-        if (r > 1 && Number.isNaN(f.runawayAtS[i])) f.runawayAtS[i] = t0Step + t + 0.5 * h;
-        T = T1;
-        if (T > tMax) tMax = T;
-        t += h;
-      }
-      f.tempK[i] = T;
-      f.qRxnW[i] = 0;
-      f.qIscW[i] = 0;
-      f.dTdtKPerS[i] = maxRate;
-      f.maxTempK[i] = tMax;
-      f.substeps += guard;
-      continue;
-    }
+    const cold = T < f.chemMinK && f.iscMode[i] === 0 && Number.isNaN(f.ventAtS[i]);
     while (t < dtS && guard++ < 1e7) {
-      // rates and net power at the start of the substep
-      rates(set, T, z);
-      const rS = kSei * (seiM === 1 ? cs : Math.pow(cs, seiM));
-      const rN = kNe * (neM === 1 ? cn : Math.pow(cn, neM));
-      const rP = kPe * (peM1 === 1 && peM2 === 1 ? al * (1 - al) : Math.pow(al, peM1) * Math.pow(1 - al, peM2));
-      const rE = kE * (eM === 1 ? ce : Math.pow(ce, eM));
-      const qIsc = iscPower(f, i);
-      const q0 = hS * mC * rS + hN * mC * rN + hP * mP * rP + hE * mE * rE + qIsc + qExt - hA * (T - taK) - eA * (T * T * T * T - ta4);
-      const rate0 = q0 / C;
+      // internal heat at the start of the substep (none in a cold cell: thermal node only)
+      let qIn = 0;
+      let qIsc = 0;
+      if (!cold) {
+        rates(set, T, z);
+        const rS = kSei * (seiM === 1 ? cs : Math.pow(cs, seiM));
+        const rN = kNe * (neM === 1 ? cn : Math.pow(cn, neM));
+        const rP = kPe * (peM1 === 1 && peM2 === 1 ? al * (1 - al) : Math.pow(al, peM1) * Math.pow(1 - al, peM2));
+        const rE = kE * (eM === 1 ? ce : Math.pow(ce, eM));
+        qIsc = iscPower(f, i);
+        qIn = hS * mC * rS + hN * mC * rN + hP * mP * rP + hE * mE * rE + qIsc;
+      }
+      const qSurf0 = qExt - hA * (S - taK) - eA * (S * S * S * S - ta4);
+      const rate0 = two ? (qIn + G * (S - T)) / C : (qIn + qSurf0) / C;
+      const rateS0 = two ? (qSurf0 - G * (S - T)) / cS : 0;
       let h = dtS - t;
       if (h > hMax) h = hMax;
-      const absRate = rate0 < 0 ? -rate0 : rate0;
+      const absRate = Math.max(rate0 < 0 ? -rate0 : rate0, rateS0 < 0 ? -rateS0 : rateS0);
       if (absRate * h > dTMax) h = dTMax / absRate;
       if (h < 1e-9) h = 1e-9;
-      // midpoint temperature (Euler predictor), rates there, exact amount updates
+      // midpoint temperatures (Euler predictor); reactions: rates there, exact amount updates
       const Tm = T + 0.5 * rate0 * h;
-      rates(set, Tm, z);
-      const cs1 = decay(cs, kSei, h, seiM);
-      const cn1 = decay(cn, kNe, h, neM);
-      const al1 = grow(al, kPe, h, peM1, peM2);
-      const ce1 = set.e ? decay(ce, kE, h, eM) : ce;
-      const dS = cs - cs1;
-      const dN = cn - cn1;
-      const dP = al1 - al;
-      const dE = ce - ce1;
-      const e = hS * mC * dS + hN * mC * dN + hP * mP * dP + hE * mE * dE;
-      // internal short energy (capped by what is stored)
-      let eI = qIsc * h;
-      if (eI > f.elecEnergyJ[i]) eI = f.elecEnergyJ[i];
-      if (eI > 0) f.elecEnergyJ[i] -= eI;
-      const Tm4 = Tm * Tm * Tm * Tm;
-      const T1 = T + (e + eI + (qExt - hA * (Tm - taK) - eA * (Tm4 - ta4)) * h) / C;
+      const Sm = two ? S + 0.5 * rateS0 * h : Tm;
+      let e = 0;
+      let eI = 0;
+      let dS = 0;
+      let dN = 0;
+      let dE = 0;
+      if (!cold) {
+        rates(set, Tm, z);
+        const cs1 = decay(cs, kSei, h, seiM);
+        const cn1 = decay(cn, kNe, h, neM);
+        const al1 = grow(al, kPe, h, peM1, peM2);
+        const ce1 = set.e ? decay(ce, kE, h, eM) : ce;
+        dS = cs - cs1;
+        dN = cn - cn1;
+        dE = ce - ce1;
+        e = hS * mC * dS + hN * mC * dN + hP * mP * (al1 - al) + hE * mE * dE;
+        // internal short energy (capped by what is stored)
+        eI = qIsc * h;
+        if (eI > f.elecEnergyJ[i]) eI = f.elecEnergyJ[i];
+        if (eI > 0) f.elecEnergyJ[i] -= eI;
+        cs = cs1;
+        cn = cn1;
+        z += dN;
+        al = al1;
+        ce = ce1;
+        eRxn += e;
+        eIsc += eI;
+      }
+      const Sm4 = Sm * Sm * Sm * Sm;
+      const qSurf = qExt - hA * (Sm - taK) - eA * (Sm4 - ta4);
+      const T1 = two ? T + (e + eI + G * (Sm - Tm) * h) / C : T + (e + eI + qSurf * h) / C;
+      if (two) S += ((qSurf - G * (Sm - Tm)) * h) / cS;
       const r = (T1 - T) / h;
       if (r > maxRate) maxRate = r;
-      if (r > 1 && Number.isNaN(f.runawayAtS[i])) f.runawayAtS[i] = t0Step + t + 0.5 * h;
-      cs = cs1;
-      cn = cn1;
-      z += dN;
-      al = al1;
-      ce = ce1;
-      eRxn += e;
-      eIsc += eI;
+      // onset: self-heating rate over 1 K/s (external heat, e.g. a neighbour's flame, does not count)
+      if (e + eI > C * h && Number.isNaN(f.runawayAtS[i])) {
+        f.runawayAtS[i] = t0Step + t + 0.5 * h;
+        f.runawaySurfK[i] = Sm;
+      }
       T = T1;
+      if (!two) S = T;
       if (T > tMax) tMax = T;
       t += h;
+      if (cold) continue;
       // gas and vent
       gas += (vent.gasPerLiSei * dS + vent.gasPerLiNe * dN) * mC * nLiPerKgC + vent.gasPerSolvent * dE * mE * nSolvPerKg;
       if (Number.isNaN(f.ventAtS[i])) {
@@ -372,6 +399,7 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
       }
     }
     f.tempK[i] = T;
+    f.surfK[i] = S;
     f.cSei[i] = cs;
     f.cNe[i] = cn;
     f.zSei[i] = z;
@@ -415,6 +443,8 @@ export interface ModuleLayout {
   radiation?: boolean;
   /** couple neighbours every couplingS seconds at most (default 0.25 s) */
   couplingS?: number;
+  /** vent flame of a cell in runaway heats its neighbours (set.flame, cylinders; default true) */
+  flame?: boolean;
 }
 
 export interface RunawayModule {
@@ -429,6 +459,8 @@ export interface RunawayModule {
   userHeatW: Float64Array;
   /** heat exchanged with neighbours in the last coupling step, W (+ = into the cell) */
   neighbourW: Float64Array;
+  /** per edge: fraction of a burning cell's flame power that reaches the other cell (0 = none) */
+  flameFrac: Float64Array;
 }
 
 /**
@@ -441,6 +473,11 @@ export interface RunawayModule {
  * - blocks (prismatic / pouch) face to face: G = k_gas A_face / gap, parallel plates F = 1:
  *   Q = sigma A (T1^4 - T2^4) / (2 / eps - 1).
  * The lateral area that sees a neighbour no longer radiates to ambient: F_amb = 1 - sum F_ij A_lat / A.
+ * Vent flame (set.flame, cylinders only): from its onset a cell releases flameJ at a constant rate over
+ * durationS; each neighbour receives radiantFraction x F_ij of it (the flame stands over the burning
+ * cell, so its neighbour intercepts about the share the cell's own side sees). Prismatic cells vent
+ * upwards, away from the neighbours' faces: no flame term for blocks.
+ * Neighbour exchange, like convection and radiation, uses the can temperature of two-node cells.
  */
 export function createRunawayModule(set: RunawaySet, layoutIn: ModuleLayout, init: RunawayInit): RunawayModule {
   const layout: Required<ModuleLayout> = {
@@ -448,6 +485,7 @@ export function createRunawayModule(set: RunawaySet, layoutIn: ModuleLayout, ini
     gapGasK0: 0.0241,
     radiation: true,
     couplingS: 0.25,
+    flame: true,
     ...layoutIn,
   };
   const { rows, cols, gapM } = layout;
@@ -509,7 +547,8 @@ export function createRunawayModule(set: RunawaySet, layoutIn: ModuleLayout, ini
     deg[ej[k]]++;
   }
   for (let i = 0; i < n; i++) fleet.viewAmbient[i] = Math.max(0, 1 - (deg[i] * fView * aLat) / cell.areaM2);
-  return { fleet, layout, ei, ej, shapeM, radM2, userHeatW: new Float64Array(n), neighbourW: new Float64Array(n) };
+  const flameFrac = new Float64Array(m).fill(layout.flame && set.flame && cell.cylinder ? set.flame.radiantFraction * fView : 0);
+  return { fleet, layout, ei, ej, shapeM, radM2, userHeatW: new Float64Array(n), neighbourW: new Float64Array(n), flameFrac };
 }
 
 /** Advance the module by dtS: neighbour exchange evaluated every couplingS (held over that
@@ -524,10 +563,12 @@ export function stepRunawayModule(mod: RunawayModule, dtS: number, ambientC: num
   const h = dtS / nSub;
   const k0 = mod.layout.gapGasK0;
   const gc = mod.layout.contactWPerK;
-  const T = f.tempK;
+  const T = f.surfK;
   const nb = mod.neighbourW;
+  const durS = f.set.flame ? f.set.flame.durationS : 1;
   for (let s = 0; s < nSub; s++) {
     nb.fill(0);
+    const tNow = f.timeS;
     for (let k = 0; k < mod.ei.length; k++) {
       const i = mod.ei[k];
       const j = mod.ej[k];
@@ -540,10 +581,25 @@ export function stepRunawayModule(mod: RunawayModule, dtS: number, ambientC: num
       const q = g * (ti - tj) + SIGMA_SB * mod.radM2[k] * (ti2 * ti2 - tj2 * tj2);
       nb[i] -= q;
       nb[j] += q;
+      const ff = mod.flameFrac[k];
+      if (ff > 0) {
+        // flame power held over this coupling step: the part of [tNow, tNow + h) inside the burn
+        nb[j] += ff * flameWOver(f, i, tNow, h, durS);
+        nb[i] += ff * flameWOver(f, j, tNow, h, durS);
+      }
     }
     for (let i = 0; i < f.n; i++) f.extHeatW[i] = nb[i] + mod.userHeatW[i];
     stepRunawayFleet(f, h, ambientC);
   }
+}
+
+/** Mean flame power of cell i over [t, t + h), W: flameJ / durS while it burns (from its onset). */
+function flameWOver(f: RunawayFleet, i: number, t: number, h: number, durS: number): number {
+  const t0 = f.runawayAtS[i];
+  if (!(t0 < t + h) || f.flameJ[i] <= 0) return 0;
+  const a = t > t0 ? t : t0;
+  const b = t + h < t0 + durS ? t + h : t0 + durS;
+  return b > a ? ((f.flameJ[i] / durS) * (b - a)) / h : 0;
 }
 
 /** Propagation speed (cells/min) from the onset times: (N - 1) / (t_last - t_first), NaN if < 2.
@@ -569,8 +625,8 @@ export function propagationCellsPerMin(f: RunawayFleet, excludeIndex = -1): { co
  * updates, so the energy released can never exceed what is left) and write the reaction heat into
  * f.qRxnW and the internal-short heat into f.qIscW (W, mean over the step) for the host to add to
  * its heat input. Cells below minC (default 60 degC) are skipped: there the chemistry releases
- * under ~1 % of 0.5C Joule heat (SEI at 60 degC: k ~ 1e-6 1/s). The onset flag uses the host's
- * temperature history (dT/dt over the step > 1 K/s), gas and vent as in stepRunawayFleet.
+ * under ~1 % of 0.5C Joule heat (SEI at 60 degC: k ~ 1e-6 1/s). Onset (self-heating over 1 K/s),
+ * gas and vent as in stepRunawayFleet; the host's temperature is the surface temperature too.
  * For the fast runaway itself the host's step sets the accuracy; use stepRunawayFleet (own
  * temperature, adaptive substeps) when the event itself is the object of study.
  */
@@ -589,9 +645,8 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
     const prev = f.tempK[i];
     f.tempK[i] = T;
     if (T > f.maxTempK[i]) f.maxTempK[i] = T;
-    const r = (T - prev) / dtS;
-    f.dTdtKPerS[i] = r;
-    if (r > 1 && Number.isNaN(f.runawayAtS[i])) f.runawayAtS[i] = t0 + dtS;
+    f.dTdtKPerS[i] = (T - prev) / dtS;
+    f.surfK[i] = T;
     let qI = 0;
     if (f.iscMode[i] === 0 && T >= set.isc.triggerTempK) startIscEnergy(f, i, set.isc.eta, set.isc.durationS);
     if (f.iscMode[i] !== 0 && f.elecEnergyJ[i] > 0) {
@@ -603,6 +658,7 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
     f.qIscW[i] = qI;
     if (tC < minC) {
       f.qRxnW[i] = 0;
+      markOnset(f, i, qI, t0 + dtS, T);
       continue;
     }
     rates(set, T, f.zSei[i]);
@@ -626,6 +682,7 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
     f.alpha[i] = al1;
     f.cE[i] = ce1;
     f.qRxnW[i] = e / dtS;
+    markOnset(f, i, qI + e / dtS, t0 + dtS, T);
     f.gasMol[i] += (vent.gasPerLiSei * (cs - cs1) + vent.gasPerLiNe * (cn - cn1)) * (mC / M_C6) + (vent.gasPerSolvent * (ce - ce1) * f.massE[i]) / vent.solventKgPerMol;
     if (Number.isNaN(f.ventAtS[i])) {
       const pAir = (P_ATM - electrolyteVapourPa(f.t0K[i], vent.yDmc)) * (T / f.t0K[i]);
@@ -639,6 +696,20 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
     if (!Number.isNaN(f.ventAtS[i])) f.gasReleasedMol[i] = f.gasMol[i];
   }
   f.timeS = t0 + dtS;
+}
+
+/** Onset for a host-owned temperature: self-heating qSelfW over the cell's heat capacity > 1 K/s. */
+function markOnset(f: RunawayFleet, i: number, qSelfW: number, tS: number, surfK: number): void {
+  if (qSelfW > f.heatCapJPerK[i] && Number.isNaN(f.runawayAtS[i])) {
+    f.runawayAtS[i] = tS;
+    f.runawaySurfK[i] = surfK;
+  }
+}
+
+/** Set a cell's temperature (both nodes of a two-node cell), K: heat-wait-seek steps, initial values. */
+export function setCellTempK(f: RunawayFleet, i: number, tK: number): void {
+  f.tempK[i] = tK;
+  f.surfK[i] = tK;
 }
 
 /** Severity / code of the runaway-related events, in the BMS event shape (t_s, severity, code, target). */

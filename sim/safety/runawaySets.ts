@@ -52,6 +52,26 @@ export interface CellFormat {
   cylinder?: { diameterM: number; lengthM: number };
   /** prismatic / pouch faces when the cell is a block (used by the propagation network) */
   block?: { thicknessM: number; widthM: number; heightM: number };
+  /**
+   * Two-node cell (optional): a can / case node of heatCapJPerK (part of the cell's heat capacity)
+   * that carries the surface (convection, radiation, neighbours, external heaters), joined to the
+   * jelly roll (reactions, internal short) by radialWPerK. Absent: one lumped node.
+   */
+  can?: { heatCapJPerK: number; radialWPerK: number; source: string };
+  source: string;
+}
+
+/**
+ * Flaming combustion of the material a cell ejects in thermal runaway, as a heat source for its
+ * neighbours in a module (cylindrical cells). The flame releases energyPerStoredJ x the cell's
+ * stored electrical energy at the start (so it scales with capacity and SOC) at a constant rate
+ * over durationS, from the onset of runaway; a neighbour j of the burning cell i receives
+ * radiantFraction x F_ij of it, F_ij the view factor between the two cylinders.
+ */
+export interface FlameParams {
+  energyPerStoredJ: number;
+  durationS: number;
+  radiantFraction: number;
   source: string;
 }
 
@@ -98,6 +118,8 @@ export interface RunawaySet {
   cell: CellFormat;
   vent: VentParams;
   isc: IscParams;
+  /** vent flame heating neighbours (absent: no flame) */
+  flame?: FlameParams;
   /** true when values were not checked against the primary source this session */
   provisional?: boolean;
 }
@@ -130,6 +152,42 @@ export function cell18650(): CellFormat {
     cylinder: { diameterM: d, lengthM: l },
     source:
       'D 18 mm, L 65 mm, rho 2580 kg/m3, cp 830 J/(kg K) (rho cp 2.14e6 J/(m3 K)), h 7.17 W/(m2 K), eps 0.8: Hatchard et al. 2001 / Kim et al. 2007 (CSV rows HK07_LCO cell (lumped))',
+  };
+}
+
+/**
+ * Default can node of a cylindrical cell (two-node option; the published oven models, and so the
+ * default, are lumped): a steel wall of 0.25 mm (typical 18650 can, our assumption; rho 7850 kg/m3,
+ * cp 470 J/(kg K)) over the whole surface -> 3.9 J/K for an 18650; radial conductance from the mean
+ * jelly-roll temperature of a uniformly heated cylinder to its surface, G = 8 pi k_r L (Incropera:
+ * T_mean - T_s = q''' r^2 / (8 k)), with the measured radial conductivity of 18650 cells
+ * k_r = 0.20 W/(m K) (Drake et al. 2014, J. Power Sources 252:298) -> 0.33 W/K. Null for blocks.
+ */
+export function defaultCan(cell: CellFormat): NonNullable<CellFormat['can']> | null {
+  if (!cell.cylinder) return null;
+  const { diameterM: d, lengthM: l } = cell.cylinder;
+  const wallM = 0.25e-3;
+  const areaM2 = Math.PI * d * l + (2 * Math.PI * d * d) / 4;
+  return {
+    heatCapJPerK: areaM2 * wallM * 7850 * 470,
+    radialWPerK: 8 * Math.PI * 0.2 * l,
+    source: 'steel can 0.25 mm (our assumption), k_r 0.20 W/(m K) (Drake et al. 2014, J. Power Sources 252:298), G = 8 pi k_r L',
+  };
+}
+
+/** LCO 18650 vent flame: Liu et al. 2015 (J. Power Sources 280:516, copper-slug calorimetry + cone
+ * calorimeter) measured up to 97.5 +- 12.4 kJ from the flaming combustion of what a 2.2 Ah LCO
+ * 18650 ejects at 100 % SOC (and 34.0 kJ generated inside it), i.e. 3.3 x its stored electrical
+ * energy (2.2 Ah x 3.7 V); both grow with SOC (scaled linearly here: our assumption). Radiant
+ * fraction 0.3 (typical of sooty hydrocarbon flames, SFPE Handbook: 0.2-0.4; our choice). Burning
+ * time 90 s is our assumption (18650 fires burn for one to a few minutes); the row result moves
+ * from 0.37 to 0.31 cells/min between 60 and 180 s (docs/safety-physics.md). */
+function flameLco18650(): FlameParams {
+  return {
+    energyPerStoredJ: 97.5e3 / (2.2 * 3600 * 3.7),
+    durationS: 90,
+    radiantFraction: 0.3,
+    source: 'Liu et al. 2015 J. Power Sources 280:516 (97.5 kJ / 2.2 Ah LCO 18650 at 100 % SOC); radiant fraction 0.3 and 90 s burning time: our assumptions',
   };
 }
 
@@ -179,6 +237,7 @@ export function hk07Lco(): RunawaySet {
     vent: vent18650(),
     // 2.6 Ah x 3.7 V LCO 18650 (typical; our assumption for the electrical energy)
     isc: iscDefault(2.6 * 3600 * 3.7, 4.2, 3.0),
+    flame: flameLco18650(),
   };
 }
 
@@ -251,6 +310,8 @@ export function lfpPj16(): RunawaySet {
       source: 'Peng & Jiang 2016 IJHMT 103:1008 (LiFePO4-electrolyte), values recalled, unverified',
     },
     isc: iscDefault(1.5 * 3600 * 3.2, 3.6, 2.5),
+    // LFP ejecta burn far less than LCO's; no measured figure here, so no flame term
+    flame: undefined,
     provisional: true,
   };
 }

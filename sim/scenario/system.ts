@@ -77,6 +77,13 @@ export const CellModelSchema = z
       .meta({ description: `Thermal-runaway kinetics (../shared/reference/thermal-runaway-params.csv): ${runawaySetNames.join(', ')}.` }),
     hConv: q('heatTransfer', { min: 0, max: 10000, description: 'Convection coefficient to the surroundings (default: the runaway set cell format).' }).optional(),
     emissivity: frac('Surface emissivity (default: the runaway set cell format).').optional(),
+    can: z
+      .strictObject({
+        heatCapacity: q('heatCapacity', { gt: 0, max: 1e6, description: 'Heat capacity of the can (part of the cell\'s), default for an 18650: 3.9 J/K (0.25 mm steel).' }).optional(),
+        radialConductance: q('thermalConductance', { gt: 0, max: 1e4, description: 'Jelly roll to can, default 8 pi k_r L with k_r 0.20 W/(m K) (Drake 2014): 0.33 W/K for an 18650.' }).optional(),
+      })
+      .optional()
+      .meta({ description: 'Two-node cell: a can node carries the surface (convection, radiation, neighbours, heaters), the jelly roll the reactions. {} takes the defaults of a cylindrical cell. Omit for one lumped node (the published oven models).' }),
   })
   .meta({ description: 'Cell model: electrical parameter set and thermal-runaway kinetics.' });
 
@@ -133,6 +140,7 @@ const ModuleLayoutSchema = z
     gap: q('length', { min: 0, max: 0.1 }).optional().meta({ description: 'Surface-to-surface gap between neighbours, default 0 mm (touching).', default: '0 mm' }),
     contact: q('thermalConductance', { min: 0, max: 1000 }).optional().meta({ description: 'Contact conductance between neighbours (holder, busbar, touching faces), default 0 W/K.' }),
     radiation: z.boolean().optional().meta({ description: 'Radiation between neighbours (default true).', default: true }),
+    flame: z.boolean().optional().meta({ description: 'The vent flame of a cell in runaway heats its neighbours (runaway sets with a flame term, e.g. HK07_LCO; cylindrical cells; default true).', default: true }),
   })
   .meta({ description: 'Geometry of the cells inside a module (for heat exchange and propagation).' });
 

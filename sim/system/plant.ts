@@ -27,6 +27,7 @@ import { createBmsMonitor, stepBms, bmsLimitsFromCell, type BmsMonitor, type Bms
 import {
   createRunawayFleet,
   createRunawayModule,
+  setCellTempK,
   stepRunawayModule,
   stepChemistryAt,
   startIscResistance,
@@ -37,7 +38,7 @@ import {
   type RunawayEvent,
   type RunawayEventTracker,
 } from '../safety/runaway';
-import { getRunawaySet, type CellFormat } from '../safety/runawaySets';
+import { defaultCan, getRunawaySet, type CellFormat } from '../safety/runawaySets';
 import { StateSnapshot } from '../engine/snapshot';
 import { quantity } from '../scenario/units';
 import type { AssetIndex } from './assets';
@@ -112,6 +113,8 @@ export class Plant {
   readonly tracker: RunawayEventTracker;
   /** unit temperatures, degC (cells: from the chemistry fleet; container: node of the unit) */
   readonly tempC: Float64Array;
+  /** can (surface) temperature per unit, degC: equal to tempC unless the cell has a can node */
+  readonly surfC: Float64Array;
   /** sensed module temperatures, degC (NaN = no reading) */
   readonly sensorC: Float64Array;
   /** true hottest cell per module, degC */
@@ -158,6 +161,17 @@ export class Plant {
     const fmt: Partial<CellFormat> = {};
     if (b.cell.hConv !== undefined) fmt.hConvWPerM2K = quantity(b.cell.hConv, 'heatTransfer');
     if (b.cell.emissivity !== undefined) fmt.emissivity = b.cell.emissivity;
+    if (b.cell.can) {
+      const d = defaultCan(set.cell);
+      const c = b.cell.can;
+      if (!d && (c.heatCapacity === undefined || c.radialConductance === undefined))
+        throw new Error(`cell.can: ${set.cell.name} is not a cylinder, give heatCapacity and radialConductance`);
+      fmt.can = {
+        heatCapJPerK: c.heatCapacity !== undefined ? quantity(c.heatCapacity, 'heatCapacity') : d!.heatCapJPerK,
+        radialWPerK: c.radialConductance !== undefined ? quantity(c.radialConductance, 'thermalConductance') : d!.radialWPerK,
+        source: c.heatCapacity !== undefined || c.radialConductance !== undefined ? 'scenario' : d!.source,
+      };
+    }
     if (extra.chamber?.hConv !== undefined) fmt.hConvWPerM2K = extra.chamber.hConv;
     this.chamberMode = extra.chamber?.mode ?? 'none';
     if (this.chamberMode === 'arc') {
@@ -228,7 +242,7 @@ export class Plant {
       const layout = b.type === 'pack' || b.type === 'module' ? b.layout : undefined;
       const cols = Math.min(layout?.cols ?? per, per);
       if (per % cols !== 0) throw new Error(`layout.cols (${cols}) must divide the cells per module (${per})`);
-      const one = createRunawayModule(set, { rows: per / cols, cols, gapM: layout?.gap !== undefined ? quantity(layout.gap, 'length') : 0, contactWPerK: layout?.contact !== undefined ? quantity(layout.contact, 'thermalConductance') : 0, radiation: layout?.radiation ?? true }, chemInit);
+      const one = createRunawayModule(set, { rows: per / cols, cols, gapM: layout?.gap !== undefined ? quantity(layout.gap, 'length') : 0, contactWPerK: layout?.contact !== undefined ? quantity(layout.contact, 'thermalConductance') : 0, radiation: layout?.radiation ?? true, flame: layout?.flame ?? true }, chemInit);
       this.grid = replicateModule(one, this.modules, set, chemInit);
       this.chem = this.grid.fleet;
       this.chem.chemMinK = CHEM_MIN_C + 273.15;
@@ -267,10 +281,11 @@ export class Plant {
     }
     // per-unit initial temperature into the chemistry
     for (let i = 0; i < n; i++) {
-      this.chem.tempK[i] = init.tempC[i] + 273.15;
+      setCellTempK(this.chem, i, init.tempC[i] + 273.15);
       this.chem.t0K[i] = init.tempC[i] + 273.15;
     }
     this.tempC = new Float64Array(init.tempC);
+    this.surfC = new Float64Array(init.tempC);
     this.sensorC = new Float64Array(this.modules);
     this.moduleMaxC = new Float64Array(this.modules);
     this.sensorFaults = {
@@ -302,7 +317,7 @@ export class Plant {
     }
     this.refreshModuleTemps();
     this.savedTracker = new Uint8Array(n);
-    this.savedArrays = [new Float64Array(n), new Float64Array(this.modules), new Float64Array(this.modules)];
+    this.savedArrays = [new Float64Array(n), new Float64Array(this.modules), new Float64Array(this.modules), new Float64Array(n)];
     this.snapPack = this.pack ? new StateSnapshot(this.pack) : null;
     this.snapChem = new StateSnapshot(this.chem);
     this.snapContainer = this.container ? new StateSnapshot(this.container) : null;
@@ -376,7 +391,11 @@ export class Plant {
       if (this.chamberMode === 'arc') this.arcBefore();
       stepRunawayModule(this.grid, dtS, this.chamberMode === 'arc' ? this.tempC[0] : envC);
       const T = this.chem.tempK;
-      for (let i = 0; i < n; i++) this.tempC[i] = T[i] - 273.15;
+      const S = this.chem.surfK;
+      for (let i = 0; i < n; i++) {
+        this.tempC[i] = T[i] - 273.15;
+        this.surfC[i] = S[i] - 273.15;
+      }
       if (this.chamberMode === 'arc') this.arcAfter(dtS);
     } else if (this.container) {
       const c = this.container;
@@ -386,6 +405,7 @@ export class Plant {
       for (let i = 0; i < n; i++) c.nodeHeatW[i] = q[i] + chem.qRxnW[i] + chem.qIscW[i];
       stepContainer(c, dtS);
       this.tempC.set(c.nodeTempC);
+      this.surfC.set(c.nodeTempC);
       stepChemistryAt(chem, this.tempC, dtS, CHEM_MIN_C);
       let gas = 0;
       for (let i = 0; i < n; i++) gas += chem.gasReleasedMol[i];
@@ -447,8 +467,7 @@ export class Plant {
     const a = this.arc;
     if (!a.started) {
       a.started = 1;
-      const T = this.chem.tempK;
-      for (let i = 0; i < this.units; i++) T[i] = a.startC + 273.15;
+      for (let i = 0; i < this.units; i++) setCellTempK(this.chem, i, a.startC + 273.15);
       for (let i = 0; i < this.units; i++) this.tempC[i] = a.startC;
       this.pending.push({ t_s: this.timeS, severity: 'info', code: 'ARC_HEAT', target: this.index.chamber?.path ?? 'chamber', value: a.startC });
     }
@@ -471,7 +490,7 @@ export class Plant {
       } else if (this.tempC[0] + a.stepK > a.maxC) {
         a.phase = 3;
       } else {
-        for (let i = 0; i < this.units; i++) T[i] += a.stepK;
+        for (let i = 0; i < this.units; i++) setCellTempK(this.chem, i, T[i] + a.stepK);
         for (let i = 0; i < this.units; i++) this.tempC[i] = T[i] - 273.15;
         a.phase = 0;
         a.timerS = 0;
@@ -489,6 +508,7 @@ export class Plant {
     this.savedArrays[0].set(this.tempC);
     this.savedArrays[1].set(this.sensorC);
     this.savedArrays[2].set(this.moduleMaxC);
+    this.savedArrays[3].set(this.surfC);
     const sn = this.savedNums;
     sn[0] = this.currentA;
     sn[1] = this.timeS;
@@ -507,6 +527,7 @@ export class Plant {
     this.tempC.set(this.savedArrays[0]);
     this.sensorC.set(this.savedArrays[1]);
     this.moduleMaxC.set(this.savedArrays[2]);
+    this.surfC.set(this.savedArrays[3]);
     const sn = this.savedNums;
     this.currentA = sn[0];
     this.timeS = sn[1];
@@ -579,12 +600,14 @@ function replicateModule(one: RunawayModule, modules: number, set: ReturnType<ty
   const ej = new Int32Array(e * modules);
   const shapeM = new Float64Array(e * modules);
   const radM2 = new Float64Array(e * modules);
+  const flameFrac = new Float64Array(e * modules);
   for (let m = 0; m < modules; m++)
     for (let k = 0; k < e; k++) {
       ei[m * e + k] = one.ei[k] + m * per;
       ej[m * e + k] = one.ej[k] + m * per;
       shapeM[m * e + k] = one.shapeM[k];
       radM2[m * e + k] = one.radM2[k];
+      flameFrac[m * e + k] = one.flameFrac[k];
     }
-  return { fleet, layout: one.layout, ei, ej, shapeM, radM2, userHeatW: new Float64Array(n), neighbourW: new Float64Array(n) };
+  return { fleet, layout: one.layout, ei, ej, shapeM, radM2, userHeatW: new Float64Array(n), neighbourW: new Float64Array(n), flameFrac };
 }

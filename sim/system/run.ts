@@ -465,7 +465,7 @@ class Session implements SystemRunSession {
       this.runawaySeen[i] = 1;
       const members = this.unitCells(i);
       for (const target of members) {
-        this.runawayList.push({ target, t_s: ra[i] });
+        this.runawayList.push({ target, t_s: ra[i], surface_C: pl.chem.runawaySurfK[i] - 273.15 });
         this.runawayCount++;
         this.criteria?.runaway(target, ra[i], this.initiators.has(i));
       }

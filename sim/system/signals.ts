@@ -30,6 +30,7 @@ export enum Src {
   AuxW,
   CoolantT,
   ChillerW,
+  UnitSurfT,
 }
 
 export interface SignalDef {
@@ -89,6 +90,7 @@ export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPea
     index.cellPaths.forEach((p, i) => {
       add(`${p}.temp_C`, 'degC', Src.UnitT, i, true, true);
       add(`${p}.dTdt_K_per_s`, 'K/s', Src.UnitDTdt, i, detail);
+      if (b.spec.cell.can) add(`${p}.surface_C`, 'degC', Src.UnitSurfT, i, detail);
       if (opts.hasEcm && p !== b.path) {
         add(`${p}.voltage_V`, 'V', Src.UnitV, i, detail);
         add(`${p}.soc`, '1', Src.UnitSoc, i, detail);
@@ -140,6 +142,7 @@ export class SignalSampler {
         : g.src === Src.UnitSoc ? f?.soc
         : g.src === Src.UnitDTdt ? p.chem.dTdtKPerS
         : g.src === Src.ModuleMaxT ? p.moduleMaxC
+        : g.src === Src.UnitSurfT ? p.surfC
         : p.sensorC;
       const o = g.out;
       const ix = g.idx;
@@ -178,4 +181,4 @@ export class SignalSampler {
   }
 }
 
-const ELEMENT_SOURCES = new Set<Src>([Src.UnitT, Src.UnitV, Src.UnitSoc, Src.UnitDTdt, Src.ModuleMaxT, Src.SensorT]);
+const ELEMENT_SOURCES = new Set<Src>([Src.UnitT, Src.UnitV, Src.UnitSoc, Src.UnitDTdt, Src.ModuleMaxT, Src.SensorT, Src.UnitSurfT]);

@@ -49,6 +49,8 @@ export interface CriterionResult {
 export interface RunawayEntry {
   target: string;
   t_s: number;
+  /** surface (can) temperature at the onset, degC (the cell temperature when lumped) */
+  surface_C?: number;
 }
 
 /** Per-cell (or per-module) temperature over time, for the heat map. */
