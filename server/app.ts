@@ -13,6 +13,8 @@ import { repoRoot } from './db/config';
 import type { Database } from './db/client';
 import { createApiHandler } from './http/router';
 import { sendJson } from './http/respond';
+import { createServerMonitor, workerPort, type ServerMonitor } from './monitor/monitor';
+import { monitorSettingsFromEnv, type MonitorSettings } from './monitor/settings';
 import { attachRealtime } from './realtime/io';
 import { ENGINE_VERSION, SERVER_VERSION } from './version';
 
@@ -25,12 +27,16 @@ export interface CreateServerOptions {
   hostname?: string;
   port?: number;
   log?: (msg: string, err?: unknown) => void;
+  /** server-side monitor settings (default: from the environment, server/monitor/settings.ts) */
+  monitor?: MonitorSettings;
 }
 
 export interface TwinbenchServer {
   readonly http: Server;
   readonly io: SocketIOServer;
   readonly db: Database;
+  /** the server-side monitor (server/monitor), null when TWINBENCH_MONITOR=off */
+  readonly monitor: ServerMonitor | null;
   listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   /** Stops accepting, closes sockets (idle connections at once, busy ones after graceMs), Next. */
   close(graceMs?: number): Promise<void>;
@@ -81,6 +87,17 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
   const log = opts.log ?? defaultLog;
   const info = { version: SERVER_VERSION, engineVersion: ENGINE_VERSION };
   const fleet = new Fleet(opts.db, { log: (m, e) => log(`fleet: ${m}`, e) });
+  const monitorSettings = opts.monitor ?? monitorSettingsFromEnv();
+  const monitor = createServerMonitor(monitorSettings, {
+    port: workerPort(opts.db.config),
+    publish: (alert) => fleet.publishAlert(alert),
+    log: (m, e) => log(`monitor: ${m}`, e),
+  });
+  log(
+    monitor
+      ? `server-side monitor on: safety limits + twin residual ${monitorSettings.residualThresholdV * 1000} mV / ${monitorSettings.residualHoldS} s (${monitorSettings.paramSet})`
+      : 'server-side monitor off (TWINBENCH_MONITOR=off): safety and residual alarms come only from open live pages',
+  );
   const api = createApiHandler({ ...info, db: opts.db, log, fleet });
   const nextHandlers =
     opts.next === false
@@ -107,7 +124,7 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
 
   // Request listener first: engine.io wraps the existing listeners when Socket.IO attaches.
   const http = createHttpServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, onRequest);
-  const io = attachRealtime(http, { ...info, db: opts.db, fleet });
+  const io = attachRealtime(http, { ...info, db: opts.db, fleet, monitor });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').startsWith('/socket.io/')) return; // engine.io's own listener answers
@@ -134,6 +151,7 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
     http,
     io,
     db: opts.db,
+    monitor,
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         const onError = (err: Error) => reject(err);
@@ -159,6 +177,8 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
         timer.unref();
         await httpClosed;
         clearTimeout(timer);
+        // after the sockets (nothing more is fed), before the caller closes the database
+        await monitor?.close();
         if (nextHandlers) await nextHandlers.close();
       })();
       return closing;

@@ -142,6 +142,11 @@ export class Fleet {
     return r;
   }
 
+  /** Pushes an alert recorded elsewhere (the server-side monitor's worker) to watching browsers. */
+  publishAlert(alert: AlertRecord): void {
+    this.push(alert);
+  }
+
   async acknowledge(id: number, by: string): Promise<AlertRecord> {
     const a = await this.alerts.acknowledge(id, by);
     this.push(a);

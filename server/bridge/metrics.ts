@@ -118,6 +118,17 @@ export class BridgeMetrics {
   readonly ingestLatency = new Histogram('twinbench_bridge_ingest_latency_seconds', 'bridge receive time to durable ack', LATENCY_BUCKETS_S);
   readonly writeLatency = new Histogram('twinbench_bridge_write_seconds', 'database write time per batch', LATENCY_BUCKETS_S);
 
+  /** server-side monitor (server/monitor/monitor.ts): its live figures while it runs, null when off */
+  monitor: (() => { devices: number; queuedSamples: number; pendingAlerts: number }) | null = null;
+  readonly monitorSamples = new Counter('twinbench_monitor_samples_total', 'samples checked by the server-side monitor (twin, residual, safety limits)');
+  readonly monitorDroppedBatches = new Counter('twinbench_monitor_dropped_batches_total', 'stored batches the monitor never checked: its queue was full (oldest dropped first)');
+  readonly monitorDroppedSamples = new Counter('twinbench_monitor_dropped_samples_total', 'samples of the dropped batches');
+  readonly monitorAlerts = new Counter('twinbench_monitor_alerts_total', 'alarms of the server-side monitor, by result (created, repeat, rereport, dropped, failed)');
+  readonly monitorResets = new Counter('twinbench_monitor_twin_resets_total', 'twins started afresh because device time went back (device restart)');
+  readonly monitorRestarts = new Counter('twinbench_monitor_worker_restarts_total', 'times the monitor worker died and was restarted');
+  /** bridge receive time of the newest sample in a message to the worker -> checked */
+  readonly monitorLag = new Histogram('twinbench_monitor_lag_seconds', 'bridge receive time to checked by the server-side monitor', LATENCY_BUCKETS_S);
+
   /** event-loop delay (node:perf_hooks, 10 ms sampling), reported and reset per scrape */
   private loopDelay: IntervalHistogram | null = null;
 
@@ -153,8 +164,26 @@ export class BridgeMetrics {
       this.liveDropped.render(),
       this.ingestLatency.render(),
       this.writeLatency.render(),
+      ...this.renderMonitor(),
     ];
     return parts.join('\n') + '\n';
+  }
+
+  private renderMonitor(): string[] {
+    const m = this.monitor?.() ?? null;
+    return [
+      new Gauge('twinbench_monitor_enabled', 'the server-side monitor runs (TWINBENCH_MONITOR)', () => (this.monitor ? 1 : 0)).render(),
+      new Gauge('twinbench_monitor_devices', 'devices with a twin in the server-side monitor', () => m?.devices ?? 0).render(),
+      new Gauge('twinbench_monitor_queued_samples', 'stored samples waiting for the monitor worker', () => m?.queuedSamples ?? 0).render(),
+      new Gauge('twinbench_monitor_pending_alerts', 'alarms waiting to be recorded', () => m?.pendingAlerts ?? 0).render(),
+      this.monitorSamples.render(),
+      this.monitorDroppedBatches.render(),
+      this.monitorDroppedSamples.render(),
+      this.monitorAlerts.render(),
+      this.monitorResets.render(),
+      this.monitorRestarts.render(),
+      this.monitorLag.render(),
+    ];
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../sim/protocol/bridge';
 import type { DeviceRecord, DeviceRepository } from '../db/devices';
 import type { SampleRepository } from '../db/samples';
+import type { BridgeMonitor } from '../monitor/monitor';
 import type { Fleet } from './fleet';
 import type { BridgeHub } from './hub';
 import { TokenBucket } from './rateLimit';
@@ -35,6 +36,8 @@ export interface BridgeContext {
   connectedDeviceIds: () => Promise<Set<string>>;
   /** fleet view: device alarms from status messages */
   fleet?: Fleet;
+  /** server-side monitor (server/monitor): twins and safety checks of every connected device */
+  monitor?: BridgeMonitor | null;
 }
 
 type Ack = (answer: unknown) => void;
@@ -112,6 +115,8 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
           st.hello = p.value;
           st.resendFrom = null; // the bridge resends everything unacked, oldest first
           hello = p.value;
+          // after the earlier connection's batches (st.chain): its twin saw them first
+          ctx.monitor?.hello(device.id, p.value.channels);
           if (!counted) {
             counted = true;
             m.connectedDevices++;
@@ -184,6 +189,8 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
         }
         m.batches.inc(1, { result: 'stored' });
         m.samples.inc(batch.samples.length);
+        // durable, new, in seq order: the monitor checks it (queued for its worker, never waited for)
+        ctx.monitor?.feed(device.id, batch.samples);
         m.samplesRate.add(batch.samples.length);
         let oor = 0;
         for (const s of batch.samples)
@@ -238,6 +245,7 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
       if (st.socket === socket) {
         st.socket = null;
         hub.statusToSubscribers(device.id, { state: 'offline' });
+        ctx.monitor?.disconnected(device.id);
       }
     });
   });

@@ -39,8 +39,15 @@ async function loadClient(kind: DatabaseKind): Promise<new (opts: { adapter: unk
   }
 }
 
-export async function openDatabase(cfg: DatabaseConfig = resolveDatabaseConfig()): Promise<Database> {
-  const migrations = await applyMigrations(cfg);
+export interface OpenOptions {
+  /** apply pending migrations first (default true; a second connection of a server that did it passes false) */
+  migrate?: boolean;
+  /** PostgreSQL: connections in the pool (default TWINBENCH_PG_POOL or 10) */
+  poolMax?: number;
+}
+
+export async function openDatabase(cfg: DatabaseConfig = resolveDatabaseConfig(), opts: OpenOptions = {}): Promise<Database> {
+  const migrations: MigrationReport = opts.migrate === false ? { applied: [], total: 0 } /* not looked at */ : await applyMigrations(cfg);
   const Client = await loadClient(cfg.kind);
   let prisma: PrismaClient;
   if (cfg.kind === 'sqlite') {
@@ -53,7 +60,7 @@ export async function openDatabase(cfg: DatabaseConfig = resolveDatabaseConfig()
         connectionString: cfg.url,
         // unqualified names (raw SQL) resolve in the configured schema too
         options: `-c search_path="${cfg.schema}"`,
-        max: Number(process.env.TWINBENCH_PG_POOL ?? 10),
+        max: opts.poolMax ?? Number(process.env.TWINBENCH_PG_POOL ?? 10),
         connectionTimeoutMillis: 10_000,
       },
       { schema: cfg.schema },

@@ -16,6 +16,7 @@ import type { Database } from '../db/client';
 import { createDeviceRepository, type DeviceRecord } from '../db/devices';
 import { createSampleWriter } from '../db/sampleWriter';
 import { createSampleRepository } from '../db/samples';
+import type { BridgeMonitor } from '../monitor/monitor';
 
 export interface BridgeRealtimeOptions {
   db: Database;
@@ -25,6 +26,8 @@ export interface BridgeRealtimeOptions {
   log?: (msg: string, err?: unknown) => void;
   /** fleet view (server/bridge/fleet.ts): gets the hub, device alarms and the /live room */
   fleet?: Fleet;
+  /** server-side monitor (server/monitor/monitor.ts): gets every connected device's stored batches */
+  monitor?: BridgeMonitor | null;
 }
 
 export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeOptions): BridgeHub {
@@ -53,7 +56,7 @@ export function registerBridgeRealtime(io: SocketIOServer, opts: BridgeRealtimeO
       }
     },
   };
-  registerBridgeNamespace(bridgeNsp, { ...ctx, fleet: opts.fleet });
+  registerBridgeNamespace(bridgeNsp, { ...ctx, fleet: opts.fleet, monitor: opts.monitor });
   registerLiveBridge(liveNsp, ctx);
   opts.fleet?.attach(hub, liveNsp, () => ctx.connectedDeviceIds());
 

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import type { Fleet } from '../bridge/fleet';
 import type { Database } from '../db/client';
+import type { BridgeMonitor } from '../monitor/monitor';
 import { registerBridgeRealtime } from './bridge';
 import { registerLive } from './live';
 
@@ -20,6 +21,8 @@ export interface RealtimeOptions {
   db?: Database;
   /** the fleet view's service (alerts, device status), wired to the bridge when a database is given */
   fleet?: Fleet;
+  /** the server-side monitor (server/monitor), fed by the bridge when a database is given */
+  monitor?: BridgeMonitor | null;
 }
 
 /**
@@ -60,6 +63,6 @@ export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): S
     },
   });
   registerLive(io.of('/live'), opts);
-  if (opts.db) registerBridgeRealtime(io, { db: opts.db, version: opts.version, fleet: opts.fleet });
+  if (opts.db) registerBridgeRealtime(io, { db: opts.db, version: opts.version, fleet: opts.fleet, monitor: opts.monitor });
   return io;
 }
