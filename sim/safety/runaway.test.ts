@@ -27,6 +27,11 @@ describe('18650 geometry (Hatchard 2001 / Kim 2007)', () => {
   it('every registered set has positive amounts and a source', () => {
     for (const id of listRunawaySets()) {
       const s = getRunawaySet(id);
+      if (s.table) {
+        expect(s.table.energyJ).toBeGreaterThan(0);
+        expect(s.table.source.length).toBeGreaterThan(10);
+        continue;
+      }
       for (const r of [s.sei, s.ne, s.pe, ...(s.e ? [s.e] : [])]) {
         expect(r.A).toBeGreaterThan(0);
         expect(r.massFrac).toBeGreaterThan(0);
@@ -194,6 +199,41 @@ describe('cell-to-cell propagation (conductance network)', () => {
     expect(a.neighbourW[1]).toBeGreaterThan(0.99 * expectedW);
     for (let k = 0; k < hk07.flame!.durationS + 5; k++) stepRunawayModule(a, 1, 25);
     expect(a.neighbourW[1]).toBeLessThan(0.05 * expectedW);
+  });
+});
+
+describe('simple tracing, ST_60AH (BatterySafety 60 Ah metal can)', () => {
+  const st = getRunawaySet('ST_60AH');
+  const adiabatic = { hConvWPerM2K: 0, emissivity: 0 };
+  it('releases exactly the table energy (650 kJ on 1000 J/K: 650 K) and nothing else', () => {
+    expect(adiabaticRiseClosedFormK(st)).toBeCloseTo(650, 9);
+    const f = createRunawayFleet(st, 1, { tempC: 150, cell: adiabatic });
+    for (let k = 0; k < 4 * 3600; k++) stepRunawayFleet(f, 1, 25);
+    expect(f.tableJ[0]).toBe(0);
+    expect(releasedEnergyJ(f, 0)).toBeCloseTo(650e3, 6);
+    expect(f.tempK[0] - 273.15).toBeCloseTo(150 + 650, 6);
+  });
+  it('self-heating follows the table: 10^-1.5146 K/s at 150 degC, onset where g crosses 0 (about 178.4 degC)', () => {
+    const f = createRunawayFleet(st, 1, { tempC: 150, cell: adiabatic });
+    stepRunawayFleet(f, 0.01, 150);
+    expect(f.qRxnW[0] / 1000).toBeCloseTo(Math.pow(10, -1.5146), 4);
+    const g = createRunawayFleet(st, 1, { tempC: 170, cell: adiabatic });
+    while (Number.isNaN(g.runawayAtS[0])) stepRunawayFleet(g, 0.5, 25);
+    // g = 0 between 178 degC (-0.7626) and 180 degC (0.18495): 178 + 2 x 0.7626 / 0.94755 = 179.6 degC
+    expect(g.tempK[0] - 273.15).toBeGreaterThan(179);
+    expect(g.tempK[0] - 273.15).toBeLessThan(181);
+  });
+  it('12-cell stack, lambda A / w between cells: 600-750 s +-25 % between successive cells (reference)', () => {
+    const m = createRunawayModule(st, { rows: 1, cols: 12, gapM: 0, contactWPerK: (0.8 * 0.15 * 0.1) / 0.028, radiation: false }, { tempC: 20, cell: adiabatic });
+    for (let k = 0; k < 5 * 3600 && Number.isNaN(m.fleet.runawayAtS[11]); k++) {
+      m.userHeatW[0] = Number.isNaN(m.fleet.runawayAtS[0]) ? 500 : 0;
+      stepRunawayModule(m, 1, 20);
+    }
+    const t = m.fleet.runawayAtS;
+    for (let i = 1; i < 11; i++) {
+      expect(t[i] - t[i - 1]).toBeGreaterThan(600 * 0.75);
+      expect(t[i] - t[i - 1]).toBeLessThan(750 * 1.25);
+    }
   });
 });
 

@@ -88,6 +88,8 @@ export interface RunawayFleet {
   radialWPerK: Float64Array;
   /** heat of the vent flame (set.flame) the cell releases from its onset, J (0 = none) */
   flameJ: Float64Array;
+  /** heat the simple-tracing table (set.table) has still to release, J (0 = none) */
+  tableJ: Float64Array;
   /** gas (mol) generated so far, released so far; internal pressure proxy (Pa); vent time (NaN) */
   gasMol: Float64Array;
   gasReleasedMol: Float64Array;
@@ -172,6 +174,7 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     canCapJPerK: f64(can ? can.heatCapJPerK : 0),
     radialWPerK: f64(can ? can.radialWPerK : 0),
     flameJ: f64(set.flame ? set.flame.energyPerStoredJ * storedJ * soc : 0),
+    tableJ: f64(set.table ? set.table.energyJ : 0),
     gasMol: f64(0),
     gasReleasedMol: f64(0),
     pressurePa: f64(P_ATM),
@@ -226,6 +229,18 @@ function rates(set: RunawaySet, tK: number, z: number): void {
   kNe = set.ne.A * Math.exp(-set.ne.EaJPerMol * invRT - z / (set.ne.zRef ?? 0.033));
   kPe = set.pe.A * Math.exp(-set.pe.EaJPerMol * invRT);
   kE = set.e ? set.e.A * Math.exp(-set.e.EaJPerMol * invRT) : 0;
+}
+
+/** Simple-tracing heat release at tK, W: C_ref 10^g(T), g linear in T between the table's points
+ * and extrapolated from the last two (BatterySafety CombiTable1Ds, LastTwoPoints). */
+function tableHeatW(tab: NonNullable<RunawaySet['table']>, tK: number): number {
+  const x = tab.tempC;
+  const y = tab.log10KPerS;
+  const tC = tK - 273.15;
+  let k = 0;
+  while (k < x.length - 2 && tC > x[k + 1]) k++;
+  const g = y[k] + ((y[k + 1] - y[k]) * (tC - x[k])) / (x[k + 1] - x[k]);
+  return tab.heatCapRefJPerK * Math.pow(10, g);
 }
 
 /** amount after h at constant k for dc/dt = -k c^m (exact). */
@@ -310,7 +325,8 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
     let gas = f.gasMol[i];
     let t = 0;
     let guard = 0;
-    const cold = T < f.chemMinK && f.iscMode[i] === 0 && Number.isNaN(f.ventAtS[i]);
+    const tab = set.table;
+    const cold = T < f.chemMinK && f.iscMode[i] === 0 && Number.isNaN(f.ventAtS[i]) && !tab;
     while (t < dtS && guard++ < 1e7) {
       // internal heat at the start of the substep (none in a cold cell: thermal node only)
       let qIn = 0;
@@ -323,6 +339,7 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
         const rE = kE * (eM === 1 ? ce : Math.pow(ce, eM));
         qIsc = iscPower(f, i);
         qIn = hS * mC * rS + hN * mC * rN + hP * mP * rP + hE * mE * rE + qIsc;
+        if (tab && f.tableJ[i] > 0) qIn += tableHeatW(tab, T);
       }
       const qSurf0 = qExt - hA * (S - taK) - eA * (S * S * S * S - ta4);
       const rate0 = two ? (qIn + G * (S - T)) / C : (qIn + qSurf0) / C;
@@ -350,6 +367,11 @@ export function stepRunawayFleet(f: RunawayFleet, dtS: number, ambientC: number)
         dN = cn - cn1;
         dE = ce - ce1;
         e = hS * mC * dS + hN * mC * dN + hP * mP * (al1 - al) + hE * mE * dE;
+        if (tab && f.tableJ[i] > 0) {
+          const eT = Math.min(f.tableJ[i], tableHeatW(tab, Tm) * h);
+          f.tableJ[i] -= eT;
+          e += eT;
+        }
         // internal short energy (capped by what is stored)
         eI = qIsc * h;
         if (eI > f.elecEnergyJ[i]) eI = f.elecEnergyJ[i];
@@ -423,6 +445,7 @@ export function releasedEnergyJ(f: RunawayFleet, i: number): number {
   e += s.ne.HJPerKg * f.massC[i] * (s.ne.x0 - f.cNe[i]);
   e += s.pe.HJPerKg * f.massP[i] * (f.alpha[i] - s.pe.x0);
   if (s.e) e += s.e.HJPerKg * f.massE[i] * (s.e.x0 - f.cE[i]);
+  if (s.table) e += s.table.energyJ - f.tableJ[i];
   return e;
 }
 
@@ -656,9 +679,15 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
       qI = e / dtS;
     }
     f.qIscW[i] = qI;
+    // simple-tracing table heat (set.table), at every temperature
+    let eT = 0;
+    if (set.table && f.tableJ[i] > 0) {
+      eT = Math.min(f.tableJ[i], tableHeatW(set.table, T) * dtS);
+      f.tableJ[i] -= eT;
+    }
     if (tC < minC) {
-      f.qRxnW[i] = 0;
-      markOnset(f, i, qI, t0 + dtS, T);
+      f.qRxnW[i] = eT / dtS;
+      markOnset(f, i, qI + eT / dtS, t0 + dtS, T);
       continue;
     }
     rates(set, T, f.zSei[i]);
@@ -675,7 +704,8 @@ export function stepChemistryAt(f: RunawayFleet, tempC: Float64Array, dtS: numbe
       set.sei.HJPerKg * mC * (cs - cs1) +
       set.ne.HJPerKg * mC * (cn - cn1) +
       set.pe.HJPerKg * f.massP[i] * (al1 - al) +
-      (set.e ? set.e.HJPerKg * f.massE[i] * (ce - ce1) : 0);
+      (set.e ? set.e.HJPerKg * f.massE[i] * (ce - ce1) : 0) +
+      eT;
     f.cSei[i] = cs1;
     f.cNe[i] = cn1;
     f.zSei[i] += cn - cn1;

@@ -106,6 +106,21 @@ export interface IscParams {
   source: string;
 }
 
+/**
+ * Simple-tracing heat release (Gross & Golubkov 2021, "A Modelica library for thermal-runaway
+ * propagation in lithium-ion batteries", Modelica Conf., doi 10.3384/ecp21181215; BatterySafety
+ * library ChemicalHeatGenerationWithStatus): the self-heating rate measured in an ARC test is
+ * tabulated as g(T) = log10(dT/dt in K/s), piecewise linear in T, and the cell releases
+ * Q = heatCapRefJPerK x 10^g(T) W until energyJ is spent.
+ */
+export interface HeatReleaseTable {
+  tempC: number[];
+  log10KPerS: number[];
+  energyJ: number;
+  heatCapRefJPerK: number;
+  source: string;
+}
+
 export interface RunawaySet {
   id: string;
   chemistry: 'LCO' | 'NMC' | 'LFP' | 'other';
@@ -120,6 +135,9 @@ export interface RunawaySet {
   isc: IscParams;
   /** vent flame heating neighbours (absent: no flame) */
   flame?: FlameParams;
+  /** "simple tracing" heat release from a measured ARC self-heating table instead of the four
+   * reactions (whose amounts are then 0) */
+  table?: HeatReleaseTable;
   /** true when values were not checked against the primary source this session */
   provisional?: boolean;
 }
@@ -323,12 +341,55 @@ export function hk07WithIsc(): RunawaySet {
   return { ...s, id: 'HK07_LCO+ISC_DEFAULT', isc: { ...s.isc, triggerTempK: 438.15 } };
 }
 
+const NO_REACTION: ReactionParams = { A: 0, EaJPerMol: 0, HJPerKg: 0, massFrac: 0, order: 1, x0: 0, source: 'none: the heat release comes from the table' };
+
+/** ST_60AH (CSV rows ST_60AH): BatterySafety MetalCan60Ah, a 60 Ah prismatic metal-can cell with its
+ * measured ARC table (650 kJ), m 1 kg, cp 1000 J/(kg K), 0.15 x 0.1 x 0.028 m, lambda 0.8 W/(m K)
+ * through the stack. The library's examples are adiabatic (no convection, no radiation): its
+ * scenarios set hConv 0 and emissivity 0; the format's defaults below are for a cell in air. */
+export function st60Ah(): RunawaySet {
+  const l = 0.15;
+  const h = 0.1;
+  const w = 0.028;
+  const src = 'BatterySafety/BatterySafety (Modelica): ParameterSets HeatRelease/Size/Shared/HeatTransfer UseableData.MetalCan60Ah; CSV rows ST_60AH';
+  return {
+    id: 'ST_60AH',
+    chemistry: 'other',
+    description: '60 Ah metal-can cell, simple-tracing ARC table (Gross & Golubkov 2021, BatterySafety)',
+    sei: NO_REACTION,
+    ne: NO_REACTION,
+    pe: NO_REACTION,
+    e: null,
+    cell: {
+      name: '60 Ah prismatic metal can (BatterySafety MetalCan60Ah)',
+      volumeM3: l * h * w,
+      areaM2: 2 * (l * h + l * w + h * w),
+      massKg: 1,
+      heatCapJPerK: 1000,
+      hConvWPerM2K: 5,
+      emissivity: 0.8,
+      block: { thicknessM: w, widthM: l, heightM: h },
+      source: src + '; hConv 5 W/(m2 K) and emissivity 0.8 (cell in still air) are our defaults',
+    },
+    vent: { ...vent18650(), source: 'not used: the table set releases no gas' },
+    isc: iscDefault(60 * 3600 * 3.6, 4.2, 3.0),
+    table: {
+      tempC: [-60, 150, 165, 178, 180, 190, 200, 210, 230, 240, 2000],
+      log10KPerS: [-5.2478, -1.5146, -1.248, -0.7626, 0.18495, 1.4357, 1.6115, 1.724, 1.8365, 1.8715, 1.8715],
+      energyJ: 650e3,
+      heatCapRefJPerK: 1000,
+      source: src,
+    },
+  };
+}
+
 const REGISTRY: Record<string, () => RunawaySet> = {
   HK07_LCO: hk07Lco,
   CAI19: cai19Nmc,
   CAI19_18650: cai19Nmc18650,
   LFP_PJ16: lfpPj16,
   'HK07_LCO+ISC_DEFAULT': hk07WithIsc,
+  ST_60AH: st60Ah,
 };
 
 export function listRunawaySets(): string[] {
@@ -349,5 +410,6 @@ export function adiabaticRiseClosedFormK(s: RunawaySet, cell: CellFormat = s.cel
   e += s.ne.HJPerKg * s.ne.massFrac * m * s.ne.x0;
   e += s.pe.HJPerKg * s.pe.massFrac * m * (1 - s.pe.x0);
   if (s.e) e += s.e.HJPerKg * s.e.massFrac * m * s.e.x0;
+  if (s.table) e += s.table.energyJ;
   return e / cell.heatCapJPerK;
 }
