@@ -173,7 +173,7 @@ export function createRunawayFleet(set: RunawaySet, n: number, init: RunawayInit
     surfK: f64(t0),
     canCapJPerK: f64(can ? can.heatCapJPerK : 0),
     radialWPerK: f64(can ? can.radialWPerK : 0),
-    flameJ: f64(set.flame ? set.flame.energyPerStoredJ * storedJ * soc : 0),
+    flameJ: f64(set.flame ? set.flame.energyPerStoredJ * storedJ : 0),
     tableJ: f64(set.table ? set.table.energyJ : 0),
     gasMol: f64(0),
     gasReleasedMol: f64(0),

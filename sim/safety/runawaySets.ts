@@ -64,7 +64,7 @@ export interface CellFormat {
 /**
  * Flaming combustion of the material a cell ejects in thermal runaway, as a heat source for its
  * neighbours in a module (cylindrical cells). The flame releases energyPerStoredJ x the cell's
- * stored electrical energy at the start (so it scales with capacity and SOC) at a constant rate
+ * stored electrical energy when full (it scales with the cell's size, not its SOC) at a constant rate
  * over durationS, from the onset of runaway; a neighbour j of the burning cell i receives
  * radiantFraction x F_ij of it, F_ij the view factor between the two cylinders.
  */
@@ -196,7 +196,9 @@ export function defaultCan(cell: CellFormat): NonNullable<CellFormat['can']> | n
 /** LCO 18650 vent flame: Liu et al. 2015 (J. Power Sources 280:516, copper-slug calorimetry + cone
  * calorimeter) measured up to 97.5 +- 12.4 kJ from the flaming combustion of what a 2.2 Ah LCO
  * 18650 ejects at 100 % SOC (and 34.0 kJ generated inside it), i.e. 3.3 x its stored electrical
- * energy (2.2 Ah x 3.7 V); both grow with SOC (scaled linearly here: our assumption). Radiant
+ * energy (2.2 Ah x 3.7 V). Most of what burns is the electrolyte solvent (about 5 g at some
+ * 15 kJ/g in an 18650), whose amount does not depend on SOC, so the flame energy is held at the
+ * full-charge figure at every SOC (our assumption; the SOC enters through the reactions). Radiant
  * fraction 0.3 (typical of sooty hydrocarbon flames, SFPE Handbook: 0.2-0.4; our choice). Burning
  * time 90 s is our assumption (18650 fires burn for one to a few minutes); the row result moves
  * from 0.37 to 0.31 cells/min between 60 and 180 s (docs/safety-physics.md). */
