@@ -13,7 +13,7 @@ import { repoRoot } from './db/config';
 import type { Database } from './db/client';
 import { createApiHandler } from './http/router';
 import { sendJson } from './http/respond';
-import { createServerMonitor, workerPort, type ServerMonitor } from './monitor/monitor';
+import { alarmsThread, createServerMonitor, type ServerMonitor } from './monitor/monitor';
 import { monitorSettingsFromEnv, type MonitorSettings } from './monitor/settings';
 import { attachRealtime } from './realtime/io';
 import { ENGINE_VERSION, SERVER_VERSION } from './version';
@@ -89,7 +89,7 @@ export async function createServer(opts: CreateServerOptions): Promise<Twinbench
   const fleet = new Fleet(opts.db, { log: (m, e) => log(`fleet: ${m}`, e) });
   const monitorSettings = opts.monitor ?? monitorSettingsFromEnv();
   const monitor = createServerMonitor(monitorSettings, {
-    port: workerPort(opts.db.config),
+    alarms: alarmsThread(opts.db.config),
     publish: (alert) => fleet.publishAlert(alert),
     log: (m, e) => log(`monitor: ${m}`, e),
   });

@@ -189,8 +189,13 @@ export function registerBridgeNamespace(nsp: Namespace, ctx: BridgeContext): voi
         }
         m.batches.inc(1, { result: 'stored' });
         m.samples.inc(batch.samples.length);
-        // durable, new, in seq order: the monitor checks it (queued for its worker, never waited for)
-        ctx.monitor?.feed(device.id, batch.samples);
+        // durable, new, in seq order: the monitor checks it (queued for its worker, never waited
+        // for; a fault there must not turn a stored batch into a refusal)
+        try {
+          ctx.monitor?.feed(device.id, batch.samples);
+        } catch (err) {
+          log(`the monitor could not take batch ${batch.seq} of ${device.id}`, err);
+        }
         m.samplesRate.add(batch.samples.length);
         let oor = 0;
         for (const s of batch.samples)

@@ -1,5 +1,6 @@
-// Writes the monitor's alarms to the alert store (server/db/alerts.ts `raise`) from its worker
-// thread: one at a time, at most `alertsPerS` per second (token bucket, one second of burst),
+// Writes the monitor's alarms to the alert store (server/db/alerts.ts `raise`) from a worker
+// thread of its own (alarmWriter.worker.ts: with SQLite every query is synchronous and may wait for
+// the write lock, which must hold up neither the checks nor the server's event loop): one at a time, at most `alertsPerS` per second (token bucket, one second of burst),
 // highest severity first (FIFO within a severity, so the occurrences of one code stay in order:
 // a code has one severity), at most `maxPending` waiting: beyond that the oldest of the lowest
 // severity is dropped and reported. A mass event (a site of devices reporting under-voltage at
@@ -8,6 +9,22 @@ import type { AlertRecord, RaiseResult } from '../db/alerts';
 import { severityRank } from '../db/alerts';
 import { TokenBucket } from '../bridge/rateLimit';
 import type { MonitorAlert } from './core';
+
+export type ToWriter =
+  | { type: 'alarms'; alerts: MonitorAlert[] }
+  /** finish the alarm being written, close the database connection, then answer 'closed' */
+  | { type: 'shutdown' };
+
+export type FromWriter =
+  | { type: 'ready' }
+  /** an alarm was written (or dropped, or failed); pending = alarms still waiting or being written */
+  | { type: 'alarm'; outcome: AlarmOutcome; pending: number }
+  | { type: 'closed'; unwritten: number };
+
+export interface WriterSettings {
+  alertsPerS: number;
+  maxPendingAlerts: number;
+}
 
 export type AlarmOutcome =
   | { result: 'created' | 'repeat' | 'rereport'; alert: AlertRecord }
@@ -128,4 +145,26 @@ export class AlarmRecorder {
     this.waiting = 0;
     return left;
   }
+}
+
+/**
+ * The alarm writer's message handling (alarmWriter.worker.ts; in-process by inlineAlarms in tests):
+ * `raise` = the alert store's; `release` closes the worker's database connection at shutdown.
+ */
+export function createAlarmEndpoint(
+  settings: WriterSettings,
+  io: { raise: (a: MonitorAlert) => Promise<RaiseResult>; reply: (m: FromWriter) => void; release?: () => Promise<void> },
+): (m: ToWriter) => void {
+  const recorder: AlarmRecorder = new AlarmRecorder({ alertsPerS: settings.alertsPerS, maxPending: settings.maxPendingAlerts }, io.raise, (outcome) =>
+    io.reply({ type: 'alarm', outcome, pending: recorder.pending }),
+  );
+  return (m) => {
+    if (m.type === 'alarms') for (const a of m.alerts) recorder.add(a);
+    else if (m.type === 'shutdown')
+      void (async () => {
+        const unwritten = await recorder.close();
+        await io.release?.().catch(() => {});
+        io.reply({ type: 'closed', unwritten });
+      })();
+  };
 }

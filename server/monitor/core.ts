@@ -1,5 +1,5 @@
-// The server-side live monitor's logic (runs in its worker thread, monitor.worker.ts; in tests
-// with `inlinePort` in-process): one twin per device slot (workers/live/liveTwin.ts: the same cell
+// The server-side live monitor's checks (run in a worker thread, monitor.worker.ts; in tests
+// in-process through inlineChecks): one twin per device slot (workers/live/liveTwin.ts: the same cell
 // twin + SOC EKF + residual alarm + BMS safety monitor the live page runs), fed with the stored
 // batches as typed arrays, turning their events into alarms for the fleet view's alerts:
 //   residual alarm raised           -> source 'twin',   code RESIDUAL_V, severity alarm
@@ -8,8 +8,9 @@
 // occurrence time = the bridge receive time `r` of the sample, so an alarm reported by the page
 // and by the server for the same sample is one occurrence of one alert (server/db/alerts.ts).
 // A cleared residual alarm raises nothing (alerts are resolved by people). The alarms are written
-// from the worker too (alarms.ts: one at a time, rate-limited, highest severity first), so the
-// database work of a mass event never runs on the server's event loop.
+// by another worker (alarms.ts / alarmWriter.worker.ts: one at a time, rate-limited, highest
+// severity first): database writes (synchronous with SQLite, waiting for its write lock) never
+// hold up the checks, nor the server's event loop.
 // A device whose time goes back by more than 1 s (a restarted device or replay) gets a fresh twin.
 //
 // Wire format (main thread <-> worker, structured clone; sample data as transferred typed arrays):
@@ -18,8 +19,6 @@
 import type { Channel } from '../../sim/protocol/bridge';
 import type { AlertSeverity } from '../../sim/protocol/fleet';
 import { LiveTwin } from '../../workers/live/liveTwin';
-import type { RaiseResult } from '../db/alerts';
-import { AlarmRecorder, type AlarmOutcome } from './alarms';
 
 export interface CoreSettings {
   paramSet: string;
@@ -43,20 +42,15 @@ export interface MonitorAlert {
 export type ToWorker =
   | { type: 'open'; slot: number; deviceId: string; channels: Channel[] }
   | { type: 'close'; slot: number }
-  | { type: 'samples'; id: number; items: number; index: Int32Array; data: Float64Array }
-  /** finish the alarm being written, then answer 'closed' */
-  | { type: 'shutdown' };
+  | { type: 'samples'; id: number; items: number; index: Int32Array; data: Float64Array };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'opened'; slot: number; deviceId: string; ok: true }
   | { type: 'opened'; slot: number; deviceId: string; ok: false; error: string }
-  /** a samples message was checked (its alarms queued for writing); its buffers come back for reuse */
-  | { type: 'done'; id: number; samples: number; resets: number; pending: number; index: Int32Array; data: Float64Array }
-  /** an alarm was written (or dropped, or failed); pending = alarms still waiting or being written */
-  | { type: 'alarm'; outcome: AlarmOutcome; pending: number }
-  | { type: 'failed'; error: string }
-  | { type: 'closed'; unwritten: number };
+  /** a samples message was checked; its alarms, and its buffers back for reuse */
+  | { type: 'done'; id: number; samples: number; resets: number; alerts: MonitorAlert[]; index: Int32Array; data: Float64Array }
+  | { type: 'failed'; error: string };
 
 /** device time going back by more than this (s) is a restart: the twin starts afresh */
 export const RESTART_BACKSTEP_S = 1;
@@ -166,31 +160,9 @@ export class MonitorCore {
   }
 }
 
-export interface EndpointSettings extends CoreSettings {
-  alertsPerS: number;
-  maxPendingAlerts: number;
-}
-
-/**
- * The worker's message handling (also used in-process by inlinePort): the core, and the alarms it
- * raises written through `raise` (the alert store) by an AlarmRecorder. `reply` posts a message
- * back, with the buffers to transfer. On 'shutdown': the alarm being written is finished, then
- * `release` (the worker closes its database connection), then 'closed'.
- */
-export function createMonitorEndpoint(
-  settings: EndpointSettings,
-  io: {
-    raise: (a: MonitorAlert) => Promise<RaiseResult>;
-    reply: (m: FromWorker, transfer?: ArrayBuffer[]) => void;
-    release?: () => Promise<void>;
-  },
-): (m: ToWorker) => void {
-  const { raise, reply } = io;
+/** The checks worker's message handling (monitor.worker.ts; in-process by inlineChecks in tests). */
+export function createMonitorEndpoint(settings: CoreSettings, reply: (m: FromWorker, transfer?: ArrayBuffer[]) => void): (m: ToWorker) => void {
   const core = new MonitorCore(settings);
-  const recorder: AlarmRecorder = new AlarmRecorder({ alertsPerS: settings.alertsPerS, maxPending: settings.maxPendingAlerts }, raise, (outcome) =>
-    reply({ type: 'alarm', outcome, pending: recorder.pending }),
-  );
-  const alerts: MonitorAlert[] = [];
   return (m) => {
     try {
       if (m.type === 'open') {
@@ -199,19 +171,12 @@ export function createMonitorEndpoint(
       } else if (m.type === 'close') {
         core.close(m.slot);
       } else if (m.type === 'samples') {
-        alerts.length = 0;
+        const alerts: MonitorAlert[] = [];
         const r = core.process(m.index, m.items, m.data, alerts);
-        for (const a of alerts) recorder.add(a);
-        reply({ type: 'done', id: m.id, samples: r.samples, resets: r.resets, pending: recorder.pending, index: m.index, data: m.data }, [
+        reply({ type: 'done', id: m.id, samples: r.samples, resets: r.resets, alerts, index: m.index, data: m.data }, [
           m.index.buffer as ArrayBuffer,
           m.data.buffer as ArrayBuffer,
         ]);
-      } else if (m.type === 'shutdown') {
-        void (async () => {
-          const unwritten = await recorder.close();
-          await io.release?.().catch(() => {});
-          reply({ type: 'closed', unwritten });
-        })();
       }
     } catch (err) {
       reply({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -4,7 +4,7 @@ import type { Sample } from '../../sim/protocol/bridge';
 import { BridgeMetrics } from '../bridge/metrics';
 import type { RaiseInput, RaiseResult } from '../db/alerts';
 import type { ToWorker } from './core';
-import { inlinePort, ServerMonitor, type PortFactory } from './monitor';
+import { checksThread, inlineAlarms, inlineChecks, ServerMonitor, type AlarmsFactory, type ChecksFactory } from './monitor';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './settings';
 
 const R0 = 1.7e12;
@@ -36,11 +36,11 @@ function memoryStore() {
   return { open, calls, raise };
 }
 
-function make(settings: Partial<MonitorSettings>, raise: (a: RaiseInput) => Promise<RaiseResult>, port: PortFactory = inlinePort(raise)) {
+function make(settings: Partial<MonitorSettings>, raise: (a: RaiseInput) => Promise<RaiseResult>, checks: ChecksFactory = inlineChecks) {
   const metrics = new BridgeMetrics();
   const logs: string[] = [];
   const published: unknown[] = [];
-  const m = new ServerMonitor({ ...MONITOR_DEFAULTS, ...settings }, { port, metrics, publish: (a) => published.push(a), log: (x) => logs.push(x) });
+  const m = new ServerMonitor({ ...MONITOR_DEFAULTS, ...settings }, { checks, alarms: inlineAlarms(raise), metrics, publish: (a) => published.push(a), log: (x) => logs.push(x) });
   monitors.push(m);
   return { m, metrics, logs, published };
 }
@@ -106,11 +106,21 @@ describe('ServerMonitor (main-thread side: queue, twins per device, alarms to th
     expect(metrics.render()).toMatch(/^twinbench_monitor_devices 3$/m);
   });
 
+  it('runs the checks in a worker thread', async () => {
+    const store = memoryStore();
+    const { m, metrics } = make({}, store.raise, checksThread);
+    m.hello('hot', channelsOf());
+    for (const b of hotBatches([20], 40)) m.feed('hot', b);
+    await m.idle();
+    expect(store.calls.map((c) => [c.deviceId, c.source, c.code, c.severity, c.atMs])).toEqual([['hot', 'safety', 'OT_WARN', 'warning', R0 + 22_000]]);
+    expect(metrics.monitorSamples.get()).toBe(400);
+  });
+
   it('keeps the twin over a reconnect with the same channels, rebuilds it for other channels, drops it after the grace time', async () => {
     const posted: ToWorker[] = [];
     const store = memoryStore();
-    const spy: PortFactory = (s, onMessage, onExit) => {
-      const p = inlinePort(store.raise)(s, onMessage, onExit);
+    const spy: ChecksFactory = (s, onMessage, onExit) => {
+      const p = inlineChecks(s, onMessage, onExit);
       return { post: (x, t) => (posted.push(x), p.post(x, t)), terminate: () => p.terminate() };
     };
     const { m, logs } = make({ graceS: 0.05 }, store.raise, spy);
@@ -132,11 +142,8 @@ describe('ServerMonitor (main-thread side: queue, twins per device, alarms to th
 
   it('never blocks the feeder: with the worker stalled the queue keeps the newest samples and counts the dropped', async () => {
     const posted: ToWorker[] = [];
-    // it never answers samples (it does answer the shutdown)
-    const stalled: PortFactory = (_s, onMessage) => ({
-      post: (x) => (x.type === 'shutdown' ? setImmediate(() => onMessage({ type: 'closed', unwritten: 0 })) : void posted.push(x)),
-      terminate: async () => {},
-    });
+    // it never answers
+    const stalled: ChecksFactory = () => ({ post: (x) => void posted.push(x), terminate: async () => {} });
     const { m, metrics } = make({ maxQueuedSamples: 50 }, memoryStore().raise, stalled);
     m.hello('d', channelsOf());
     const batch = (k: number): Sample[] => Array.from({ length: 10 }, (_, j) => ({ t: k + j / 10, r: R0 + k * 1000 + j * 100, v: [1, 3.7, 25, 25] }));
@@ -161,11 +168,11 @@ describe('ServerMonitor (main-thread side: queue, twins per device, alarms to th
     const store = memoryStore();
     const starts: ToWorker[][] = [];
     let kill: (e: Error) => void = () => {};
-    const dying: PortFactory = (s, onMessage, onExit) => {
+    const dying: ChecksFactory = (s, onMessage, onExit) => {
       const posted: ToWorker[] = [];
       starts.push(posted);
       kill = onExit;
-      const p = inlinePort(store.raise)(s, onMessage, onExit);
+      const p = inlineChecks(s, onMessage, onExit);
       return { post: (x, t) => (posted.push(x), p.post(x, t)), terminate: () => p.terminate() };
     };
     const { m, metrics, logs } = make({}, store.raise, dying);
@@ -178,6 +185,35 @@ describe('ServerMonitor (main-thread side: queue, twins per device, alarms to th
     expect(starts[1][0]).toMatchObject({ type: 'open', slot: 1, deviceId: 'hot' });
     expect(store.calls.map((c) => c.code)).toEqual(['OT_WARN']);
     expect(metrics.monitorRestarts.get()).toBe(1);
-    expect(logs[0]).toMatch(/exit 1\); restarting it in 1 s/);
+    expect(logs[0]).toMatch(/exit 1\); restarting it in 1 s with fresh twins/);
+  });
+
+  it('restarts an alarm writer that died: its unwritten alarm is counted as dropped, later ones are recorded', async () => {
+    const store = memoryStore();
+    let first = true;
+    // the first write never finishes (a stuck connection), then the writer dies
+    const raise = (a: RaiseInput) => (first ? ((first = false), new Promise<RaiseResult>(() => {})) : store.raise(a));
+    let kill: (e: Error) => void = () => {};
+    let writers = 0;
+    const alarms: AlarmsFactory = (s, onMessage, onExit) => {
+      writers++;
+      kill = onExit;
+      return inlineAlarms(raise)(s, onMessage, onExit);
+    };
+    const metrics = new BridgeMetrics();
+    const logs: string[] = [];
+    const m = new ServerMonitor(MONITOR_DEFAULTS, { checks: inlineChecks, alarms, metrics, log: (x) => logs.push(x) });
+    monitors.push(m);
+    m.hello('hot', channelsOf());
+    const batches = hotBatches([5, 40], 60);
+    for (const b of batches.slice(0, 30)) m.feed('hot', b);
+    await vi.waitFor(() => expect(first).toBe(false));
+    kill(new Error('the monitor alarm writer worker stopped (exit 1)'));
+    for (const b of batches.slice(30)) m.feed('hot', b);
+    await m.idle();
+    expect(writers).toBe(2);
+    expect(store.calls.map((c) => [c.code, c.deviceT])).toEqual([['OT_WARN', expect.closeTo(42, 6)]]);
+    expect(metrics.monitorAlerts.get({ result: 'dropped' })).toBe(1);
+    expect(logs[0]).toMatch(/stopped \(exit 1\) \(1 alarms not recorded\); restarting it in 1 s/);
   });
 });

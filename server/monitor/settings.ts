@@ -7,8 +7,8 @@
 //   TWINBENCH_MONITOR_HOLD_S         ... held for this long, device time (s)         default 5
 //   TWINBENCH_MONITOR_WARMUP_S       no residual alarm in a twin's first seconds      default 30
 //   TWINBENCH_MONITOR_GRACE_S        a twin outlives its device's disconnect by (s)   default 60
-//   TWINBENCH_MONITOR_QUEUE_SAMPLES  samples waiting for the monitor worker at most   default 100000
-//   TWINBENCH_MONITOR_ALERTS_PER_S   alarm records written per second at most         default 50
+//   TWINBENCH_MONITOR_QUEUE_SAMPLES  samples waiting for the monitor worker at most   default 50000
+//   TWINBENCH_MONITOR_ALERTS_PER_S   alarm records written per second at most         default 20
 //   TWINBENCH_MONITOR_ALERT_QUEUE    alarms waiting to be written at most             default 10000
 // The twin defaults are the live page's (workers/live/liveTwin.ts TWIN_DEFAULTS), so the page and
 // the server raise the same alarms for the same samples.
@@ -35,8 +35,8 @@ export const MONITOR_DEFAULTS: MonitorSettings = {
   residualHoldS: TWIN_DEFAULTS.holdS,
   warmupS: TWIN_DEFAULTS.warmupS,
   graceS: 60,
-  maxQueuedSamples: 100_000,
-  alertsPerS: 50,
+  maxQueuedSamples: 50_000,
+  alertsPerS: 20,
   maxPendingAlerts: 10_000,
 };
 

@@ -16,7 +16,7 @@
 // Initial SOC: inverted from the first voltage reading through the OCV table; during the first
 // `warmupS` seconds (default 30) the twin's SOC follows the EKF's estimate (a device rarely starts
 // at rest), and alarms are evaluated only after that; then the twin runs open loop.
-import { createEcmFleet, ocvAt } from '../../sim/battery/ecm';
+import { createEcmFleet, ocvAt, type EcmFleet } from '../../sim/battery/ecm';
 import { createPack, stepPack, type Pack } from '../../sim/battery/pack';
 import type { CellParams } from '../../sim/battery/params';
 import { getParamSet } from '../../sim/battery/paramSets';
@@ -51,6 +51,13 @@ export interface SafetyEvent {
   value?: number;
   atMs?: number;
 }
+
+/**
+ * One ECM fleet per parameter set for the OCV inversion of the first reading (a pure table lookup:
+ * ocvAt reads the compiled tables only). Compiling a cell's tables is the bulk of a twin's start
+ * (about 1.5 ms each); with a server starting a twin for each of 1,000 devices at once, it counts.
+ */
+const ocvFleets = new WeakMap<CellParams, EcmFleet>();
 
 /** no reading: null (JSON samples) or NaN (typed-array samples) */
 const missing = (x: number | null | undefined): x is null | undefined => x === null || x === undefined || x !== x;
@@ -139,7 +146,8 @@ export class LiveTwin {
 
   private socFromOcv(vV: number, tempC: number): number {
     const p = this.p!;
-    const f = createEcmFleet(p, 1, { soc: 0.5, tempC });
+    let f = ocvFleets.get(p);
+    if (!f) ocvFleets.set(p, (f = createEcmFleet(p, 1, { soc: 0.5, tempC: 25 })));
     let lo = 0;
     let hi = 1;
     for (let k = 0; k < 40; k++) {
@@ -196,12 +204,17 @@ export class LiveTwin {
       if (!hasV) return false;
       const soc0 = this.socFromOcv(vV + iA * 0.03, tempC);
       this.pack = createPack(p, { series: 1, parallel: 1 }, { soc: soc0, tempC }, 1);
-      this.ekf = new SocEkf(p, { initialSoc: soc0, socStd0: 0.1 });
+      // the EKF shares the twin's compiled tables (same cell, same time steps; with the rounded dt
+      // below their per-dt table serves both): one compile per twin
+      this.ekf = new SocEkf(p, { initialSoc: soc0, socStd0: 0.1 }, this.pack.fleet.model);
       this.prevT = t;
       this.t0 = t;
       return false;
     }
-    const dtS = t - this.prevT;
+    // device time differences carry float noise (12.3 - 12.2 = 0.10000000000000142): rounded to
+    // 1 us, a steady sample rate gives one dt, and the cell model's per-dt coefficient table
+    // (sim/battery/ecm.ts) is built once instead of again whenever the noise repeats
+    const dtS = Math.round((t - this.prevT) * 1e6) / 1e6;
     if (!(dtS > 0)) return false; // repeated or backwards timestamp
     this.prevT = t;
     if (dtS > 60) {
