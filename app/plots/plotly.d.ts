@@ -6,8 +6,10 @@ declare module 'plotly.js-basic-dist-min' {
   }
   export interface PlotlyStatic {
     react(el: HTMLElement, data: object[], layout: object, config?: object): Promise<PlotlyHTMLElement>;
+    relayout(el: HTMLElement, update: Record<string, unknown>): Promise<PlotlyHTMLElement>;
     purge(el: HTMLElement): void;
     Plots: { resize(el: HTMLElement): Promise<void> | void };
+    Fx: { unhover(el: HTMLElement): void };
   }
   const Plotly: PlotlyStatic;
   export default Plotly;

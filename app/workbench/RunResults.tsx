@@ -15,6 +15,11 @@ import { Scrubber, type CursorValue } from './Scrubber';
 import { ChannelPicker } from './ChannelPicker';
 import './results.css';
 
+// Memoised: scrubbing re-renders the results on every input event; these do not depend on the
+// cursor (the picker lists up to 200 channels).
+const CriteriaPanelMemo = memo(CriteriaPanel);
+const ChannelPickerMemo = memo(ChannelPicker);
+
 const Plots = dynamic(() => import('../plots/Plots').then((m) => m.Plots), {
   ssr: false,
   loading: () => <div className="plots-overlay">Loading plots…</div>,
@@ -37,6 +42,7 @@ export const RunResults = memo(function RunResults({ run, runKey }: Props) {
   const [pick, setPick] = useState<{ key: string; names: string[] } | null>(null);
   const selected = pick && pick.key === runKey ? pick.names : defaults;
   const setSelected = useCallback((names: string[]) => setPick({ key: runKey, names }), [runKey]);
+  const resetSelected = useCallback(() => setPick({ key: runKey, names: defaults }), [runKey, defaults]);
   const panels = useMemo(() => (isSystem ? systemPanels(run.channels, selected) : undefined), [isSystem, run.channels, selected]);
   const timeS = useMemo(() => (run.channels.find((c) => c.name === 'time_s') ?? run.channels[0])?.data ?? new Float64Array(0), [run.channels]);
   const seek = useCallback((tS: number) => setCursor({ key: runKey, tS }), [runKey]);
@@ -65,7 +71,7 @@ export const RunResults = memo(function RunResults({ run, runKey }: Props) {
 
   return (
     <div className={`run-results${isSystem ? ' system' : ''}`} data-testid="run-results" data-system={isSystem ? 'true' : 'false'}>
-      {isSystem && <CriteriaPanel criteria={run.criteria!} durationS={run.durationS} onSeek={seek} />}
+      {isSystem && <CriteriaPanelMemo criteria={run.criteria!} durationS={run.durationS} onSeek={seek} />}
       {isSystem && run.stoppedBy && <div className="v2-stopped muted">Stopped: {run.stoppedBy}</div>}
       <div className="plots-frame" style={isSystem && panels ? { height: Math.max(260, 70 + panels.length * 120) } : undefined}>
         <Plots channels={run.channels} durationS={run.durationS} runKey={runKey} panels={panels} cursorS={cursorS} onAxis={onAxis} onPick={seek} />
@@ -76,13 +82,7 @@ export const RunResults = memo(function RunResults({ run, runKey }: Props) {
         <HeatMap heatmap={run.heatmap} durationS={run.durationS} axis={axis} cursorS={cursorS} onSeek={seek} />
       )}
       {isSystem && (
-        <ChannelPicker
-          channels={run.channels}
-          selected={selected}
-          max={MAX_SELECTED_CHANNELS}
-          onChange={setSelected}
-          onDefaults={() => setSelected(defaults)}
-        />
+        <ChannelPickerMemo channels={run.channels} selected={selected} max={MAX_SELECTED_CHANNELS} onChange={setSelected} onDefaults={resetSelected} />
       )}
     </div>
   );

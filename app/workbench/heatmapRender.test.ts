@@ -48,4 +48,22 @@ describe('heat map raster', () => {
     // columns [0,10) no frame before -> empty; [10,20) frame 0; [20,30) frame 1; [30,40) holds frame 1
     expect([...r.out]).toEqual([0, lut[0], lut[255], lut[255]]);
   });
+
+  it('drawn in column slices (several tasks): the same pixels as in one go, stale pixels overwritten', () => {
+    const frames = 300;
+    const targets = 7;
+    const t = new Float64Array(frames).map((_, i) => 5 + i * 2);
+    const v = new Float32Array(frames * targets).map((_, i) => 20 + ((i * 37) % 61));
+    v[123 * targets + 4] = NaN;
+    const whole = raster(97, 13, targets);
+    rasterHeatmap(t, v, targets, -50, 700, 20, 80, lut, whole);
+    const sliced = raster(97, 13, targets);
+    sliced.out.fill(0xdeadbeef); // leftovers of a previous, different raster
+    for (let x = 0; x < 97; x += 10) rasterHeatmap(t, v, targets, -50, 700, 20, 80, lut, sliced, x, x + 10);
+    expect([...sliced.out]).toEqual([...whole.out]);
+    // columns before the first frame (t < 5 s) and after the hold ran out are transparent
+    expect(whole.out[0]).toBe(0);
+    expect(whole.out[96]).toBe(0);
+    expect(whole.out[10]).not.toBe(0);
+  });
 });

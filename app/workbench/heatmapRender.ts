@@ -63,6 +63,8 @@ const NO_DATA = 0x00000000; // transparent
 /**
  * Draws frames whose time falls in [x0S, x1S] into r.out. vmin..vmax maps to the LUT.
  * A column with no frame inside it repeats the nearest earlier frame (zero-order hold).
+ * Only columns [xFrom, xTo) are written (every pixel of them: a colour or transparent), so a
+ * caller can spread one raster over several tasks (HeatMap.tsx) and get the same pixels.
  */
 export function rasterHeatmap(
   timeS: Float64Array,
@@ -74,22 +76,33 @@ export function rasterHeatmap(
   vmax: number,
   lut: Uint32Array,
   r: HeatRaster,
+  xFrom = 0,
+  xTo = r.width,
 ): void {
   const { width: W, height: H, out, colMax } = r;
   const frames = timeS.length;
-  out.fill(NO_DATA);
-  if (frames === 0 || targets === 0 || W <= 0 || H <= 0 || !(x1S > x0S)) return;
+  const from = Math.max(0, Math.floor(xFrom));
+  const to = Math.min(W, Math.floor(xTo));
+  const blank = (x: number) => {
+    for (let y = 0; y < H; y++) out[y * W + x] = NO_DATA;
+  };
+  if (frames === 0 || targets === 0 || W <= 0 || H <= 0 || !(x1S > x0S)) {
+    for (let x = from; x < to; x++) blank(x);
+    return;
+  }
   const span = vmax > vmin ? vmax - vmin : 1;
   const dt = (x1S - x0S) / W;
-  for (let x = 0; x < W; x++) {
+  for (let x = from; x < to; x++) {
     const a = x0S + x * dt;
     const b = a + dt;
     let f0 = lowerBound(timeS, a);
     let f1 = x === W - 1 ? lowerBound(timeS, b + 1e-9 * dt) : lowerBound(timeS, b);
     if (f1 <= f0) {
       // no frame inside this column: hold the last frame before it (none before the first frame)
-      if (f0 === 0) continue;
-      if (f0 >= frames && timeS[frames - 1] < a - dt) continue;
+      if (f0 === 0 || (f0 >= frames && timeS[frames - 1] < a - dt)) {
+        blank(x);
+        continue;
+      }
       f0 = f0 - 1;
       f1 = f0 + 1;
     }
@@ -106,7 +119,10 @@ export function rasterHeatmap(
       const k1 = Math.max(k0 + 1, Math.floor(((y + 1) * targets) / H));
       let m = -Infinity;
       for (let k = k0; k < k1; k++) if (colMax[k] > m) m = colMax[k];
-      if (m === -Infinity) continue;
+      if (m === -Infinity) {
+        out[y * W + x] = NO_DATA;
+        continue;
+      }
       let i = Math.floor(((m - vmin) / span) * 255);
       if (i < 0) i = 0;
       else if (i > 255) i = 255;
