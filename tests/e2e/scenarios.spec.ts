@@ -63,7 +63,7 @@ test('v2 scenario: run the oven test, criteria, event timeline, cursor, heat map
   await expect(criteria).toHaveCount(4);
   await expect(page.locator('[data-testid=criterion][data-result=pass]')).toHaveCount(4);
   await expect(page.getByTestId('criteria')).toContainText('4 pass');
-  await expect(criteria.filter({ hasText: 'runs-away' })).toContainText('35.97 min');
+  await expect(criteria.filter({ hasText: 'runs-away' })).toContainText(/35\.9\d min/);
 
   // 3. The event timeline: CELL_VENT and CELL_RUNAWAY markers on the plots' axis.
   const runawayMarker = page.locator('[data-testid=event-marker][data-code=CELL_RUNAWAY]');
