@@ -2,7 +2,7 @@
 // The workbench: scenario editor (Monaco), problems list, run controls (Run / progress / Cancel),
 // plots, metrics, local library (Dexie), CSV export and sharing. The engine runs only in the
 // runner worker; this component validates, orchestrates and draws.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { isSystemScenario, parseScenarioText } from '../../sim/scenario/validate';
 import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
 import { scenarioHash } from '../../sim/scenario/hash';
@@ -17,7 +17,7 @@ import { LibraryPanel } from './LibraryPanel';
 import { fetchProfiles, type FetchProgress } from './profileFetch';
 import { RunResults } from './RunResults';
 import { ParamsBar, paramOverrides } from './ParamsBar';
-
+import './workbench.css';
 
 type Validation =
   | { ok: true; scenario: Scenario; hash: string; issues: LocatedIssue[] }
@@ -49,6 +49,47 @@ export interface WorkbenchProps {
 const DRAFT_KEY = 'twinbench.draft.v2';
 /** Minimum time between two progress renders during a run. */
 const PROGRESS_EVERY_MS = 150;
+/**
+ * Plotly's bundle (1.15 MB) is evaluated in one main-thread task of 0.2-0.5 s that cannot be
+ * split (docs/ui.md "Measured"). It is loaded before the first Run, once the page is idle: an idle
+ * period of at least PRELOAD_IDLE_MS (requestIdleCallback's timeRemaining(), at most 50 ms: no
+ * frame pending) with no key, pointer or wheel input for PRELOAD_QUIET_MS and no run. Without
+ * such a period, requestIdleCallback's timeout (or a timer where it is missing) tries again, still
+ * only with no recent input and no run; a Run before that loads Plotly itself, as before.
+ */
+const PRELOAD_IDLE_MS = 40;
+const PRELOAD_QUIET_MS = 1500;
+const PRELOAD_TIMEOUT_MS = 8000;
+const PRELOAD_INPUT_EVENTS = ['keydown', 'pointerdown', 'wheel'] as const;
+
+/** What the run status in the toolbar shows while a run is prepared and computed. */
+interface RunStatusState {
+  progress: RunnerProgress | null;
+  /** Profile files being fetched before a v2 run starts (null when not fetching). */
+  fetching: FetchProgress | null;
+}
+
+/**
+ * Holds the run status outside React state: a progress update (up to ~6 a second) re-renders only
+ * <RunStatus>, not the workbench (editor, library, results). Read with useSyncExternalStore.
+ */
+class RunStatusStore {
+  private state: RunStatusState = { progress: null, fetching: null };
+  private readonly listeners = new Set<() => void>();
+  readonly get = (): RunStatusState => this.state;
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  };
+  set(patch: Partial<RunStatusState>): void {
+    if (Object.entries(patch).every(([k, v]) => this.state[k as keyof RunStatusState] === v)) return;
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+}
+
+const LibraryPanelMemo = memo(LibraryPanel);
+const ScenarioEditorMemo = memo(ScenarioEditor);
 
 /** The unsaved editor state kept across reloads (never for shared pages). */
 interface Draft {
@@ -115,6 +156,44 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/**
+ * Progress bar and text of the toolbar: the only part that re-renders per progress update. The
+ * bar's fill is scaled with a transform (composited, no layout); the text box has a fixed size
+ * and contains its layout and paint (workbench.css), so a new text re-lays out only itself.
+ */
+const RunStatus = memo(function RunStatus({ store, running }: { store: RunStatusStore; running: false | 'running' | 'cancelling' }) {
+  const { progress, fetching } = useSyncExternalStore(store.subscribe, store.get, store.get);
+  const pct = progress ? Math.round(progress.progress * 1000) / 10 : 0;
+  const progressText =
+    running === 'cancelling'
+      ? 'Cancelling…'
+      : running && fetching
+        ? `Fetching data ${Math.min(fetching.done + 1, fetching.total)}/${fetching.total}${fetching.key ? ` · ${fetching.key}` : ''}`
+      : running
+        ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
+        : progress?.done
+          ? `Done · ${fmtDuration(progress.simTimeS)} in ${fmt((progress.elapsedMs ?? 0) / 1000, 3)} s`
+          : 'Ready';
+  return (
+    <div className={`progress ${running ? 'active' : ''}`} aria-live="polite">
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-label="Run progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        data-testid="progress"
+      >
+        <div className="progress-fill" style={{ transform: `scaleX(${pct / 100})` }} />
+      </div>
+      <span className="progress-text" data-testid="progress-text" title={progressText}>
+        {progressText}
+      </span>
+    </div>
+  );
+});
+
 export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchProps) {
   const editor = useRef<ScenarioEditorHandle>(null);
   const runner = useRef<Runner | null>(null);
@@ -125,9 +204,10 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const [libraryId, setLibraryId] = useState<number | null>(null);
   const [seedText, setSeedText] = useState('');
   const [running, setRunning] = useState<false | 'running' | 'cancelling'>(false);
-  const [progress, setProgress] = useState<RunnerProgress | null>(null);
-  /** Profile files being fetched before a v2 run starts (null when not fetching). */
-  const [fetching, setFetching] = useState<FetchProgress | null>(null);
+  const [status] = useState(() => new RunStatusStore());
+  const setProgress = useCallback((p: RunnerProgress | null) => status.set({ progress: p }), [status]);
+  const setFetching = useCallback((f: FetchProgress | null) => status.set({ fetching: f }), [status]);
+  const rootRef = useRef<HTMLDivElement>(null);
   const fetchAbort = useRef<AbortController | null>(null);
   const cancelBeforeRun = useRef(false);
   /** $parameter values typed for v2 scenarios (empty: the scenario's default). */
@@ -322,8 +402,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       params,
       onProgress: (p) => {
         latest = p;
-        // At most ~6 progress renders a second: each one re-renders the workbench (and the
-        // browser re-lays out a page that may hold a large result), so fewer is smoother.
+        // At most ~6 progress renders a second, one per animation frame: each one re-renders
+        // <RunStatus> only (its own store), and repaints the toolbar's status.
         if (!frame && performance.now() - lastShown >= PROGRESS_EVERY_MS) {
           frame = requestAnimationFrame(() => {
             frame = 0;
@@ -339,18 +419,23 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     if (outcome.status === 'done') {
       const r = outcome.result;
       setProgress({ done: true, progress: 1, simTimeS: r.durationS, steps: r.steps, elapsedMs: outcome.elapsedMs });
-      setShown({
-        run: r,
-        key: `${r.scenarioHash}:${r.seed}:${Date.now()}`,
-        name: nameFor(v),
-        elapsedMs: outcome.elapsedMs,
-        engineMs: outcome.engineMs,
+      // The new result as a transition: React renders the results (criteria, event list, channel
+      // picker, heat map...) in slices that yield to the browser, so only the commit is one task;
+      // the toolbar (Run enabled again, "Done") is committed first.
+      startTransition(() => {
+        setShown({
+          run: r,
+          key: `${r.scenarioHash}:${r.seed}:${Date.now()}`,
+          name: nameFor(v),
+          elapsedMs: outcome.elapsedMs,
+          engineMs: outcome.engineMs,
+        });
+        setNotice(
+          r.warnings.length
+            ? { kind: 'info', text: `Run finished with ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}: ${r.warnings.slice(0, 3).join('; ')}` }
+            : null,
+        );
       });
-      setNotice(
-        r.warnings.length
-          ? { kind: 'info', text: `Run finished with ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}: ${r.warnings.slice(0, 3).join('; ')}` }
-          : null,
-      );
     } else if (outcome.status === 'cancelled') {
       setProgress(null);
       setNotice({ kind: 'info', text: `Run cancelled at ${Math.round(outcome.progress * 100)} %.` });
@@ -361,7 +446,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       setProgress(null);
       setNotice({ kind: 'error', text: `The run failed: ${outcome.message}` });
     }
-  }, [running, revalidateNow, seed, nameFor, paramText]);
+  }, [running, revalidateNow, seed, nameFor, paramText, setProgress, setFetching]);
 
   const cancel = useCallback(() => {
     if (running !== 'running') return;
@@ -465,22 +550,114 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     return () => window.removeEventListener('keydown', onKey);
   }, [run, save, cancel, running, share]);
 
+  // Load Plotly while the page is idle (see PRELOAD_IDLE_MS), so the first Run does not pay its
+  // bundle evaluation. The root's data-plotly says where this is (idle / loading / ready / failed).
+  useEffect(() => {
+    const root = rootRef.current;
+    let cancelled = false;
+    let lastInputMs = performance.now();
+    let idleId: number | null = null;
+    let timerId: ReturnType<typeof setTimeout> | null = null;
+    const onInput = () => {
+      lastInputMs = performance.now();
+    };
+    const stopListening = () => {
+      for (const e of PRELOAD_INPUT_EVENTS) window.removeEventListener(e, onInput, { capture: true });
+    };
+    const schedule = () => {
+      if (typeof window.requestIdleCallback === 'function') idleId = window.requestIdleCallback(attempt, { timeout: PRELOAD_TIMEOUT_MS });
+      else timerId = setTimeout(() => attempt(null), PRELOAD_QUIET_MS);
+    };
+    const attempt = (deadline: IdleDeadline | null) => {
+      idleId = timerId = null;
+      if (cancelled) return;
+      // A run loads Plotly itself (overlapping the worker), as without the preload.
+      if (runningRef.current) return stopListening();
+      const idle = !deadline || deadline.didTimeout || deadline.timeRemaining() >= PRELOAD_IDLE_MS;
+      if (!idle || performance.now() - lastInputMs < PRELOAD_QUIET_MS) return schedule();
+      stopListening();
+      if (root) root.dataset.plotly = 'loading';
+      import('../plots/Plots')
+        .then((m) => m.loadPlotly())
+        .then(
+          () => {
+            if (root) root.dataset.plotly = 'ready';
+          },
+          () => {
+            // the results view reports a load failure when it needs Plotly
+            if (root) root.dataset.plotly = 'failed';
+          },
+        );
+    };
+    for (const e of PRELOAD_INPUT_EVENTS) window.addEventListener(e, onInput, { capture: true, passive: true });
+    if (root) root.dataset.plotly = 'idle';
+    schedule();
+    return () => {
+      cancelled = true;
+      stopListening();
+      if (idleId !== null) window.cancelIdleCallback(idleId);
+      if (timerId !== null) clearTimeout(timerId);
+    };
+  }, []);
+
+  // Stable callbacks for the memoised editor and library (they re-render only when their data
+  // changes, not when a run starts or ends).
+  const runRef = useRef(run);
+  runRef.current = run;
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+  const onEditorRun = useCallback(() => void runRef.current(), []);
+  const onEditorSave = useCallback(() => void saveRef.current(), []);
+  const onOpenScenario = useCallback((s: ScenarioRecord) => loadText(s.text, { name: s.name, id: s.id }), [loadText]);
+  const onNew = useCallback(() => loadText(DEFAULT_SCENARIO_TEXT), [loadText]);
+  const onRenameScenario = useCallback(
+    async (id: number, n: string) => {
+      await getLibrary().renameScenario(id, n);
+      if (id === libraryId) setName(n);
+      await refreshLibrary();
+    },
+    [libraryId, refreshLibrary],
+  );
+  const onDeleteScenario = useCallback(
+    async (id: number) => {
+      await getLibrary().deleteScenario(id);
+      if (id === libraryId) setLibraryId(null);
+      await refreshLibrary();
+    },
+    [libraryId, refreshLibrary],
+  );
+  const onOpenRun = useCallback(
+    async (r: RunRecord) => {
+      const loaded = await getLibrary().loadRun(r.id);
+      if (!loaded) return;
+      setShown({ run: loaded, key: `lib:${r.id}`, name: r.name, savedRunId: r.id, fromLibrary: true });
+      setProgress(null);
+    },
+    [setProgress],
+  );
+  const onRenameRun = useCallback(
+    async (id: number, n: string) => {
+      await getLibrary().renameRun(id, n);
+      await refreshLibrary();
+    },
+    [refreshLibrary],
+  );
+  const onDeleteRun = useCallback(
+    async (id: number) => {
+      await getLibrary().deleteRun(id);
+      if (shownRef.current?.savedRunId === id) setShown(null);
+      await refreshLibrary();
+    },
+    [refreshLibrary],
+  );
+
   const issues = validation.issues;
-  const pct = progress ? Math.round(progress.progress * 1000) / 10 : 0;
   const metrics = shown ? Object.entries(shown.run.metrics) : [];
-  const progressText =
-    running === 'cancelling'
-      ? 'Cancelling…'
-      : running && fetching
-        ? `Fetching data ${Math.min(fetching.done + 1, fetching.total)}/${fetching.total}${fetching.key ? ` · ${fetching.key}` : ''}`
-      : running
-        ? `${pct.toFixed(1)} % · ${fmtDuration(progress?.simTimeS ?? 0)} simulated`
-        : progress?.done
-          ? `Done · ${fmtDuration(progress.simTimeS)} in ${fmt((progress.elapsedMs ?? 0) / 1000, 3)} s`
-          : 'Ready';
 
   return (
-    <div className="wb">
+    <div className="wb" ref={rootRef}>
       <header className="toolbar" role="toolbar" aria-label="Workbench">
         <div className="brand">
           <span className="logo" aria-hidden>
@@ -500,22 +677,7 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
         <button className="btn primary" onClick={() => void run()} disabled={!!running} title="Run (Ctrl+Enter)" data-testid="run">
           ▶ Run
         </button>
-        <div className={`progress ${running ? 'active' : ''}`} aria-live="polite">
-          <div
-            className="progress-bar"
-            role="progressbar"
-            aria-label="Run progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={pct}
-            data-testid="progress"
-          >
-            <div className="progress-fill" style={{ width: `${pct}%` }} />
-          </div>
-          <span className="progress-text" data-testid="progress-text" title={progressText}>
-            {progressText}
-          </span>
-        </div>
+        <RunStatus store={status} running={running} />
         <button className="btn" onClick={cancel} disabled={running !== 'running'} title="Cancel (Esc)" data-testid="cancel">
           ■ Cancel
         </button>
@@ -597,49 +759,33 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
         </div>
       )}
 
-      {notice && (
-        <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
-          <span>{notice.text}</span>
-          <button className="btn ghost" onClick={() => setNotice(null)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
-      )}
+      {/* Over the panes, not in the flow: a notice (a run's warnings, Saved...) appearing or
+          going away must not resize the panes, which would redraw every plot panel. */}
+      <div className="notice-slot">
+        {notice && (
+          <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+            <span>{notice.text}</span>
+            <button className="btn ghost" onClick={() => setNotice(null)} aria-label="Dismiss">
+              ✕
+            </button>
+          </div>
+        )}
+      </div>
 
       <main className="panes">
-        <LibraryPanel
+        <LibraryPanelMemo
           scenarios={scenarios}
           runs={runs}
           activeScenarioId={libraryId}
           activeRunId={shown?.savedRunId ?? null}
           error={libraryError}
-          onOpenScenario={(s) => loadText(s.text, { name: s.name, id: s.id })}
-          onNew={() => loadText(DEFAULT_SCENARIO_TEXT)}
-          onRenameScenario={async (id, n) => {
-            await getLibrary().renameScenario(id, n);
-            if (id === libraryId) setName(n);
-            await refreshLibrary();
-          }}
-          onDeleteScenario={async (id) => {
-            await getLibrary().deleteScenario(id);
-            if (id === libraryId) setLibraryId(null);
-            await refreshLibrary();
-          }}
-          onOpenRun={async (r) => {
-            const loaded = await getLibrary().loadRun(r.id);
-            if (!loaded) return;
-            setShown({ run: loaded, key: `lib:${r.id}`, name: r.name, savedRunId: r.id, fromLibrary: true });
-            setProgress(null);
-          }}
-          onRenameRun={async (id, n) => {
-            await getLibrary().renameRun(id, n);
-            await refreshLibrary();
-          }}
-          onDeleteRun={async (id) => {
-            await getLibrary().deleteRun(id);
-            if (shown?.savedRunId === id) setShown(null);
-            await refreshLibrary();
-          }}
+          onOpenScenario={onOpenScenario}
+          onNew={onNew}
+          onRenameScenario={onRenameScenario}
+          onDeleteScenario={onDeleteScenario}
+          onOpenRun={onOpenRun}
+          onRenameRun={onRenameRun}
+          onDeleteRun={onDeleteRun}
         />
 
         <section className="pane editor-pane" aria-label="Scenario">
@@ -650,14 +796,14 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
               {validation.ok ? `valid · ${validation.hash.slice(0, 12)}` : `${issues.length} problem${issues.length === 1 ? '' : 's'}`}
             </span>
           </div>
-          <ScenarioEditor
+          <ScenarioEditorMemo
             ref={editor}
             initialValue={startText}
             schema={schema}
             issues={issues}
             onChange={onChange}
-            onRun={() => void run()}
-            onSave={() => void save()}
+            onRun={onEditorRun}
+            onSave={onEditorSave}
           />
           <div className={`problems ${issues.length ? 'has' : ''}`} aria-label="Problems" data-testid="problems">
             <div className="problems-head">
