@@ -205,7 +205,7 @@ const now = (page: Page) => page.evaluate(() => performance.now());
 async function waitPlotlyPreload(page: Page): Promise<{ plotly: string; waitMs: number }> {
   const t0 = Date.now();
   const state = () => page.evaluate(() => document.querySelector<HTMLElement>('.wb')?.dataset.plotly ?? 'absent');
-  await page.waitForFunction(() => /^(ready|failed|absent)$/.test(document.querySelector<HTMLElement>('.wb')?.dataset.plotly ?? 'absent'), null, { timeout: 60_000 }).catch(() => undefined);
+  await page.waitForFunction(() => /^(ready|failed|absent)$/.test(document.querySelector<HTMLElement>('.wb')?.dataset.plotly ?? 'absent'), null, { timeout: 60_000, polling: 250 }).catch(() => undefined);
   return { plotly: await state(), waitMs: Date.now() - t0 };
 }
 

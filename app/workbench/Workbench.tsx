@@ -53,9 +53,10 @@ const PROGRESS_EVERY_MS = 150;
  * Plotly's bundle (1.15 MB) is evaluated in one main-thread task of 0.2-0.5 s that cannot be
  * split (docs/ui.md "Measured"). It is loaded before the first Run, once the page is idle: an idle
  * period of at least PRELOAD_IDLE_MS (requestIdleCallback's timeRemaining(), at most 50 ms: no
- * frame pending) with no key, pointer or wheel input for PRELOAD_QUIET_MS and no run. Without
- * such a period, requestIdleCallback's timeout (or a timer where it is missing) tries again, still
- * only with no recent input and no run; a Run before that loads Plotly itself, as before.
+ * frame pending) with no key, pointer or wheel input for PRELOAD_QUIET_MS and no run. A page that
+ * never has such a period (frames requested all the time: idle callbacks come with a few ms each)
+ * takes any idle callback after PRELOAD_TIMEOUT_MS, still only with no recent input and no run;
+ * where requestIdleCallback is missing, a timer tries. A Run before that loads Plotly itself.
  */
 const PRELOAD_IDLE_MS = 40;
 const PRELOAD_QUIET_MS = 1500;
@@ -314,21 +315,35 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     persistDraft({ text: textRef.current, libraryId, name });
   }, [persistDraft, libraryId, name, validation]);
 
-  const revalidateNow = useCallback((): Validation => {
-    if (validateTimer.current) clearTimeout(validateTimer.current);
-    const v = validate(textRef.current);
-    setValidation(v);
+  /**
+   * validate() of the last text validated: Run / Save / Share re-validate the editor's text, which
+   * the debounced validation has usually just checked (the zod parse + hash of a large v2 scenario
+   * is tens of ms in the click's task). validate() is a pure function of the text.
+   */
+  const lastValidation = useRef<{ text: string; v: Validation } | null>(null);
+  const validateText = useCallback((text: string): Validation => {
+    const last = lastValidation.current;
+    if (last && last.text === text) return last.v;
+    const v = validate(text);
+    lastValidation.current = { text, v };
     return v;
   }, []);
+
+  const revalidateNow = useCallback((): Validation => {
+    if (validateTimer.current) clearTimeout(validateTimer.current);
+    const v = validateText(textRef.current);
+    setValidation(v);
+    return v;
+  }, [validateText]);
 
   const onChange = useCallback(
     (text: string) => {
       textRef.current = text;
       if (validateTimer.current) clearTimeout(validateTimer.current);
-      validateTimer.current = setTimeout(() => setValidation(validate(text)), 180);
+      validateTimer.current = setTimeout(() => setValidation(validateText(text)), 180);
       setShare(null);
     },
-    [],
+    [validateText],
   );
 
   const seed = useMemo(() => {
@@ -523,12 +538,12 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     (text: string, opts: { name?: string; id?: number | null } = {}) => {
       editor.current?.setValue(text);
       textRef.current = text;
-      setValidation(validate(text));
+      setValidation(validateText(text));
       setName(opts.name ?? '');
       setLibraryId(opts.id ?? null);
       setShare(null);
     },
-    [],
+    [validateText],
   );
 
   // Global shortcuts (the editor registers the same ones while it has focus).
@@ -555,7 +570,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   useEffect(() => {
     const root = rootRef.current;
     let cancelled = false;
-    let lastInputMs = performance.now();
+    const sinceMs = performance.now();
+    let lastInputMs = sinceMs;
     let idleId: number | null = null;
     let timerId: ReturnType<typeof setTimeout> | null = null;
     const onInput = () => {
@@ -565,7 +581,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       for (const e of PRELOAD_INPUT_EVENTS) window.removeEventListener(e, onInput, { capture: true });
     };
     const schedule = () => {
-      if (typeof window.requestIdleCallback === 'function') idleId = window.requestIdleCallback(attempt, { timeout: PRELOAD_TIMEOUT_MS });
+      const timeout = Math.max(PRELOAD_QUIET_MS, PRELOAD_TIMEOUT_MS - (performance.now() - sinceMs));
+      if (typeof window.requestIdleCallback === 'function') idleId = window.requestIdleCallback(attempt, { timeout });
       else timerId = setTimeout(() => attempt(null), PRELOAD_QUIET_MS);
     };
     const attempt = (deadline: IdleDeadline | null) => {
@@ -573,7 +590,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
       if (cancelled) return;
       // A run loads Plotly itself (overlapping the worker), as without the preload.
       if (runningRef.current) return stopListening();
-      const idle = !deadline || deadline.didTimeout || deadline.timeRemaining() >= PRELOAD_IDLE_MS;
+      const idle =
+        !deadline || deadline.didTimeout || deadline.timeRemaining() >= PRELOAD_IDLE_MS || performance.now() - sinceMs >= PRELOAD_TIMEOUT_MS;
       if (!idle || performance.now() - lastInputMs < PRELOAD_QUIET_MS) return schedule();
       stopListening();
       if (root) root.dataset.plotly = 'loading';
