@@ -49,6 +49,8 @@ export interface WorkbenchProps {
 const DRAFT_KEY = 'twinbench.draft.v2';
 /** Minimum time between two progress renders during a run. */
 const PROGRESS_EVERY_MS = 150;
+/** how long a success notice stays */
+const SUCCESS_NOTICE_MS = 6000;
 /**
  * Plotly's bundle (1.15 MB) is evaluated in one main-thread task of 0.2-0.5 s that cannot be
  * split (docs/ui.md "Measured"). It is loaded before the first Run, once the page is idle: an idle
@@ -215,6 +217,13 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
   const [paramText, setParamText] = useState<Record<string, string>>({});
   const [shown, setShown] = useState<ShownRun | null>(null);
   const [notice, setNotice] = useState<Notice | null>(initialNotice ?? null);
+  // A success notice ("Saved ...", "Link copied.") goes away by itself; errors and information stay
+  // until dismissed or replaced.
+  useEffect(() => {
+    if (notice?.kind !== 'success') return;
+    const id = window.setTimeout(() => setNotice((n) => (n === notice ? null : n)), SUCCESS_NOTICE_MS);
+    return () => window.clearTimeout(id);
+  }, [notice]);
   const [share, setShare] = useState<{ url?: string; fragmentUrl?: string; error?: string; busy?: boolean } | null>(null);
   const [scenarios, setScenarios] = useState<ScenarioRecord[]>([]);
   const [runs, setRuns] = useState<RunRecord[]>([]);
@@ -777,8 +786,9 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
         </div>
       )}
 
-      {/* Over the panes, not in the flow: a notice (a run's warnings, Saved...) appearing or
-          going away must not resize the panes, which would redraw every plot panel. */}
+      {/* A toast over the lower right of the panes, not in the flow: a notice (a run's warnings,
+          Saved...) appearing or going away must not resize the panes, which would redraw every
+          plot panel, nor hide the pane headers. */}
       <div className="notice-slot">
         {notice && (
           <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
