@@ -80,7 +80,9 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
   let tSum = 0;
   let tMin = Infinity;
   let tMax = -Infinity;
-  let lastOutside = -1; // index of the last row outside the band
+  // index of the last row whose estimate is outside the band; row 0 holds the initial guess, so a
+  // filter started outside the band converges at the earliest at row 1's update (converge_s > 0)
+  let lastOutside = Math.abs(ekf0 - (soc0 + input.ahAh[0] / q)) > band ? 0 : -1;
   const t0 = input.timeS[0];
   let errAt600: number | null = null;
   let maxAfter600: number | null = null;
