@@ -158,14 +158,15 @@ describe('cell-to-cell propagation (conductance network)', () => {
   // Niu et al. 2020 (Fire Technol. 56:2491): 18650 row, 3 mm gaps, one cell heated: 0.35 +- 0.15
   // cells/min. Two-node cells (can + jelly roll) with the vent flame of the burning cell; see
   // docs/safety-physics.md for the parameters and their sources.
-  function row(opts: { flame: boolean; can: boolean; soc?: number }) {
+  function row(opts: { flame: boolean; can: boolean; soc?: number; ambientC?: number }) {
     const cell = opts.can ? { can: defaultCan(hk07.cell)! } : {};
-    const m = createRunawayModule(hk07, { rows: 1, cols: 7, gapM: 0.003, flame: opts.flame }, { tempC: 25, soc: opts.soc ?? 1, cell });
+    const ambientC = opts.ambientC ?? 25;
+    const m = createRunawayModule(hk07, { rows: 1, cols: 7, gapM: 0.003, flame: opts.flame }, { tempC: ambientC, soc: opts.soc ?? 1, cell });
     m.fleet.chemMinK = 333.15;
     let neighbourPeakK = 0;
     for (let k = 0; k < 2 * 3600; k++) {
       m.userHeatW[0] = Number.isNaN(m.fleet.runawayAtS[0]) ? 30 : 0; // heater off at the trigger cell's onset
-      stepRunawayModule(m, 1, 25);
+      stepRunawayModule(m, 1, ambientC);
       neighbourPeakK = Math.max(neighbourPeakK, m.fleet.surfK[1]);
     }
     return { m, p: propagationCellsPerMin(m.fleet, 0), neighbourPeakK };
@@ -176,8 +177,25 @@ describe('cell-to-cell propagation (conductance network)', () => {
     expect(p.cellsPerMin).toBeGreaterThan(0.2);
     expect(p.cellsPerMin).toBeLessThan(0.5);
     for (let i = 1; i < 7; i++) expect(m.fleet.runawayAtS[i]).toBeGreaterThan(m.fleet.runawayAtS[i - 1]);
-    // the can temperature at each onset is recorded (Niu's "critical surface temperature")
-    for (let i = 1; i < 7; i++) expect(m.fleet.runawaySurfK[i] - 273.15).toBeGreaterThan(100);
+    // Niu's critical surface temperature, 209-245 degC: the can at each propagated cell's onset
+    for (let i = 1; i < 7; i++) {
+      expect(m.fleet.runawaySurfK[i] - 273.15).toBeGreaterThan(209);
+      expect(m.fleet.runawaySurfK[i] - 273.15).toBeLessThan(245);
+    }
+  });
+  it("Niu's trends: faster and a hotter surface at onset in a hotter room, slower at a lower SOC", () => {
+    const base = row({ flame: true, can: true });
+    const hot = row({ flame: true, can: true, ambientC: 50 });
+    const low = row({ flame: true, can: true, soc: 0.5 });
+    expect(hot.p.count).toBe(6);
+    expect(low.p.count).toBe(6);
+    expect(hot.p.cellsPerMin).toBeGreaterThan(base.p.cellsPerMin);
+    expect(low.p.cellsPerMin).toBeLessThan(base.p.cellsPerMin);
+    expect(hot.m.fleet.runawaySurfK[3]).toBeGreaterThan(base.m.fleet.runawaySurfK[3]);
+    for (const r of [hot, low]) {
+      expect(r.p.cellsPerMin).toBeGreaterThan(0.2);
+      expect(r.p.cellsPerMin).toBeLessThan(0.5);
+    }
   });
   it('without the flame, gap conduction + radiation alone do not propagate over 3 mm', () => {
     const { p, neighbourPeakK } = row({ flame: false, can: true });
