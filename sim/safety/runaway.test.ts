@@ -255,6 +255,21 @@ describe('simple tracing, ST_60AH (BatterySafety 60 Ah metal can)', () => {
   });
 });
 
+describe('ST_60AH_ESSL (BatterySafety MetalCan60Ah_essl)', () => {
+  const st = getRunawaySet('ST_60AH_ESSL');
+  const adiabatic = { hConvWPerM2K: 0, emissivity: 0 };
+  it('releases exactly its 800 kJ and runs away where its g crosses 0 (about 193.2 degC)', () => {
+    expect(adiabaticRiseClosedFormK(st)).toBeCloseTo(800, 9);
+    const f = createRunawayFleet(st, 1, { tempC: 185, cell: adiabatic });
+    while (Number.isNaN(f.runawayAtS[0])) stepRunawayFleet(f, 0.25, 25);
+    // g = 0 between 190 degC (-0.74351) and 200 degC (1.6079): 190 + 10 x 0.74351 / 2.35141 = 193.16
+    expect(f.tempK[0] - 273.15).toBeGreaterThan(192.7);
+    expect(f.tempK[0] - 273.15).toBeLessThan(193.7);
+    for (let k = 0; k < 4 * 3600; k++) stepRunawayFleet(f, 1, 25);
+    expect(releasedEnergyJ(f, 0)).toBeCloseTo(800e3, 6);
+  });
+});
+
 describe('ARC heat-wait-seek (scenario building block)', () => {
   it('HK07: self-heating found at 80-95 degC (0.02 K/min), adiabatic runaway follows', async () => {
     const { simulateArc } = await import('./ovenTest');

@@ -348,19 +348,19 @@ export function hk07WithIsc(): RunawaySet {
 
 const NO_REACTION: ReactionParams = { A: 0, EaJPerMol: 0, HJPerKg: 0, massFrac: 0, order: 1, x0: 0, source: 'none: the heat release comes from the table' };
 
-/** ST_60AH (CSV rows ST_60AH): BatterySafety MetalCan60Ah, a 60 Ah prismatic metal-can cell with its
- * measured ARC table (650 kJ), m 1 kg, cp 1000 J/(kg K), 0.15 x 0.1 x 0.028 m, lambda 0.8 W/(m K)
- * through the stack. The library's examples are adiabatic (no convection, no radiation): its
- * scenarios set hConv 0 and emissivity 0; the format's defaults below are for a cell in air. */
-export function st60Ah(): RunawaySet {
+/** A 60 Ah prismatic metal-can cell of the BatterySafety Modelica library (MetalCan60Ah size and
+ * heat-transfer records: m 1 kg, cp 1000 J/(kg K), 0.15 x 0.1 x 0.028 m, lambda 0.8 W/(m K) through
+ * the stack) with an ARC self-heating table in place of the four reactions. The library's
+ * examples are adiabatic (no convection, no radiation): its scenarios set hConv 0 and emissivity 0;
+ * the format's defaults below are for a cell in air. */
+function metalCan60Ah(id: string, description: string, table: Omit<HeatReleaseTable, 'heatCapRefJPerK' | 'source'>, src: string): RunawaySet {
   const l = 0.15;
   const h = 0.1;
   const w = 0.028;
-  const src = 'BatterySafety/BatterySafety (Modelica): ParameterSets HeatRelease/Size/Shared/HeatTransfer UseableData.MetalCan60Ah; CSV rows ST_60AH';
   return {
-    id: 'ST_60AH',
+    id,
     chemistry: 'other',
-    description: '60 Ah metal-can cell, simple-tracing ARC table (Gross & Golubkov 2021, BatterySafety)',
+    description,
     sei: NO_REACTION,
     ne: NO_REACTION,
     pe: NO_REACTION,
@@ -378,14 +378,38 @@ export function st60Ah(): RunawaySet {
     },
     vent: { ...vent18650(), source: 'not used: the table set releases no gas' },
     isc: iscDefault(60 * 3600 * 3.6, 4.2, 3.0),
-    table: {
+    table: { ...table, heatCapRefJPerK: 1000, source: src },
+  };
+}
+
+/** ST_60AH (CSV rows ST_60AH): BatterySafety MetalCan60Ah, its measured ARC table (650 kJ). */
+export function st60Ah(): RunawaySet {
+  return metalCan60Ah(
+    'ST_60AH',
+    '60 Ah metal-can cell, simple-tracing ARC table (Gross & Golubkov 2021, BatterySafety)',
+    {
       tempC: [-60, 150, 165, 178, 180, 190, 200, 210, 230, 240, 2000],
       log10KPerS: [-5.2478, -1.5146, -1.248, -0.7626, 0.18495, 1.4357, 1.6115, 1.724, 1.8365, 1.8715, 1.8715],
       energyJ: 650e3,
-      heatCapRefJPerK: 1000,
-      source: src,
     },
-  };
+    'BatterySafety/BatterySafety (Modelica): ParameterSets HeatRelease/Size/Shared/HeatTransfer UseableData.MetalCan60Ah; CSV rows ST_60AH',
+  );
+}
+
+/** ST_60AH_ESSL (CSV row ST_60AH_ESSL): BatterySafety MetalCan60Ah_essl, the ARC table of cell #2 of
+ * doi:10.1149/1945-7111/abbe5a (800 kJ) on the same 60 Ah metal-can cell (the record gives only the
+ * heat release; size and heat capacity are the MetalCan60Ah records'). */
+export function st60AhEssl(): RunawaySet {
+  return metalCan60Ah(
+    'ST_60AH_ESSL',
+    '60 Ah metal-can cell, ARC table of doi:10.1149/1945-7111/abbe5a cell #2 (BatterySafety MetalCan60Ah_essl)',
+    {
+      tempC: [-60, 150, 170, 190, 200, 230, 2000],
+      log10KPerS: [-5.1608, -1.7065, -1.3775, -0.74351, 1.6079, 2.7198, 2.7198],
+      energyJ: 800e3,
+    },
+    'BatterySafety/BatterySafety (Modelica): HeatReleaseParametersPackage.UseableData.MetalCan60Ah_essl (size / heat transfer: MetalCan60Ah); CSV row ST_60AH_ESSL',
+  );
 }
 
 const REGISTRY: Record<string, () => RunawaySet> = {
@@ -395,6 +419,7 @@ const REGISTRY: Record<string, () => RunawaySet> = {
   LFP_PJ16: lfpPj16,
   'HK07_LCO+ISC_DEFAULT': hk07WithIsc,
   ST_60AH: st60Ah,
+  ST_60AH_ESSL: st60AhEssl,
 };
 
 export function listRunawaySets(): string[] {
