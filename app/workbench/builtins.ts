@@ -12,6 +12,7 @@ import arc18650 from '../../scenarios/arc-18650.json';
 import modulePropagation from '../../scenarios/module-propagation.json';
 import evIsc from '../../scenarios/ev-pack-isc-fast-charge.json';
 import hvacFailure05 from '../../scenarios/container-hvac-failure-0.5C.json';
+import containerCellIsc from '../../scenarios/container-cell-isc.json';
 import stuckSensor from '../../scenarios/stuck-sensor-hot-spot.json';
 import contactorWelded from '../../scenarios/contactor-welded.json';
 import us06 from '../../scenarios/panasonic-us06-drive.json';
@@ -40,6 +41,7 @@ export const BUILT_IN_SCENARIOS: BuiltIn[] = [
   entry('module-propagation.json', modulePropagation),
   entry('ev-pack-isc-fast-charge.json', evIsc),
   entry('container-hvac-failure-0.5C.json', hvacFailure05),
+  entry('container-cell-isc.json', containerCellIsc),
   entry('stuck-sensor-hot-spot.json', stuckSensor),
   entry('contactor-welded.json', contactorWelded),
   entry('panasonic-us06-drive.json', us06),

@@ -131,6 +131,9 @@ const ContainerSchema = z
       .meta({ description: 'Liquid cooling loop: cold plates under the modules, a pump and a chiller.' }),
     bms: BmsSchema.optional(),
     solarAbsorptivity: frac('Solar absorptivity of the outer wall (default 0.6).').optional(),
+    cellContact: q('thermalConductance', { gt: 0, max: 1e4 })
+      .optional()
+      .meta({ description: 'Conductance between a cell singled out by a cell fault (cell.internalShort, cell.forcedHeating) and the rest of its module, default 0.77 W/K (two face neighbours, 0.8 W/(m K) through a 45 mm prismatic cell with 0.0216 m2 faces).', default: '0.77 W/K' }),
   })
   .meta({ description: 'A battery container: racks x modules (parallel groups of cells) in series, one thermal node per module, air, walls, HVAC.' });
 

@@ -38,6 +38,8 @@ export interface CompiledFault {
   /** resolved unit indices (cells) and module indices */
   units: number[];
   modules: number[];
+  /** container heat faults: indices into plan.hotCells (empty otherwise) */
+  hotCells: number[];
   spec: FaultSpec;
   trigger: CompiledTrigger;
   path: Path;
@@ -81,6 +83,8 @@ export interface SystemPlan {
   chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> };
   bms: { enabled: boolean; limits: Record<string, unknown>; rates: { maxDischargeC?: number; maxChargeC?: number } };
   auxW: number;
+  /** container cells singled out by a heat fault (their own node and chemistry) */
+  hotCells?: { paths: string[]; module: number[]; contactWPerK?: number };
 }
 
 export type CompileResult = { ok: true; plan: SystemPlan } | { ok: false; issues: ScenarioIssue[] };
@@ -91,6 +95,37 @@ export const MAX_RECORDED_ROWS = 20_000;
 export const MAX_RECORDED_VALUES = 4_000_000;
 
 const CELL_FAULTS = new Set<FaultType>(['cell.internalShort', 'cell.forcedHeating', 'cell.capacityFade', 'cell.resistanceRise']);
+/** cell faults that single a cell of a container module out as a hot-spot cell */
+const HOT_CELL_FAULTS = new Set<FaultType>(['cell.internalShort', 'cell.forcedHeating']);
+/** at most this many hot-spot cells per container scenario */
+export const MAX_HOT_CELLS = 64;
+
+/** The container cells that heat faults target, in the order they are first named. */
+function containerHotCells(s: SystemScenario, index: AssetIndex, issues: ScenarioIssue[]): SystemPlan['hotCells'] {
+  const b = index.battery.spec;
+  if (b.type !== 'container') return undefined;
+  const paths: string[] = [];
+  const module: number[] = [];
+  (s.faults ?? []).forEach((f, k) => {
+    if (!HOT_CELL_FAULTS.has(f.type)) return;
+    let hit: AssetEntry[];
+    try {
+      hit = index.select(f.target);
+    } catch {
+      return; // reported with the fault
+    }
+    if (hit.some((a) => a.kind !== 'cell'))
+      return void issues.push({ path: ['faults', k, 'target'], message: `${f.type} in a container acts on single cells (e.g. '${index.cellPaths[0]}'); '${f.target}' also selects ${hit.find((a) => a.kind !== 'cell')!.kind} assets` });
+    for (const a of hit)
+      if (!paths.includes(a.path)) {
+        paths.push(a.path);
+        module.push(a.module!);
+      }
+  });
+  if (paths.length > MAX_HOT_CELLS) issues.push({ path: ['faults'], message: `heat faults single out ${paths.length} container cells; at most ${MAX_HOT_CELLS}` });
+  if (paths.length === 0) return undefined;
+  return { paths, module, contactWPerK: b.cellContact !== undefined ? quantity(b.cellContact, 'thermalConductance') : undefined };
+}
 const FAULT_KINDS: Record<string, AssetKind[]> = {
   hvac: ['hvac', 'container'],
   coolant: ['coolant', 'container'],
@@ -159,8 +194,12 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
   if (loads.length > 1) issues.push({ path: ['loads', 1], message: 'one load per scenario in this version (steps, a profile or peak shaving)' });
   if (s.ambient?.temperature !== undefined && typeof s.ambient.temperature === 'object') profiles.push(s.ambient.temperature);
 
+  // ---- hot-spot cells: cells of a container singled out by a heat fault (before the signals,
+  // which include theirs)
+  const hotCells = b.type === 'container' ? containerHotCells(s, index, issues) : undefined;
+
   // ---- signals (needed by conditions and criteria)
-  const signals = defineSignals(index, { hasEcm, hasPeakShave: loads.some((l) => l.kind === 'peakShave') });
+  const signals = defineSignals(index, { hasEcm, hasPeakShave: loads.some((l) => l.kind === 'peakShave'), hotCells: hotCells?.paths });
   const table = createSignalTable(signals);
   // keep at most MAX_RECORDED_ROWS rows and MAX_RECORDED_VALUES values (a 2,880-cell pack records
   // every cell's temperature for the heat map): round the period up to a multiple of dt
@@ -182,8 +221,8 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
     const wrong = hit.filter((a) => !allowed.includes(a.kind) && !(family === 'cell' && ['module', 'pack'].includes(a.kind)));
     if (hit.length && wrong.length === hit.length)
       issues.push({ path: [...path, 'target'], message: `${f.type} acts on ${allowed.join(' / ')} assets; '${f.target}' is a ${wrong[0].kind}` });
-    if (CELL_FAULTS.has(f.type) && b.type === 'container')
-      issues.push({ path: [...path, 'type'], message: `${f.type}: in a container the smallest simulated unit is a module (a parallel group of identical cells); cell faults need a pack, module or cell asset` });
+    if (CELL_FAULTS.has(f.type) && b.type === 'container' && !HOT_CELL_FAULTS.has(f.type))
+      issues.push({ path: [...path, 'type'], message: `${f.type}: in a container a module is one parallel group of identical cells, so a single cell's capacity or resistance cannot differ; use a pack, or cell.internalShort / cell.forcedHeating, which single a cell out` });
     if (family === 'hvac' && b.type !== 'container') issues.push({ path: [...path, 'type'], message: `${f.type} needs a container (it has the HVAC)` });
     if ((family === 'sensor' || family === 'busbar') && (b.type === 'cell' || !hasEcm)) issues.push({ path: [...path, 'type'], message: `${f.type} needs a pack or container with a BMS` });
     if (family === 'coolant' && !(b.type === 'container' && b.coolant)) issues.push({ path: [...path, 'type'], message: `${f.type} needs a container with a "coolant" loop` });
@@ -197,6 +236,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       type: f.type,
       targetText: f.target,
       targets: hit,
+      hotCells: hotCells && HOT_CELL_FAULTS.has(f.type) ? hit.map((a) => hotCells.paths.indexOf(a.path)).filter((j) => j >= 0) : [],
       units: [...unitSet].sort((x, y) => x - y),
       modules: [...moduleSet].sort((x, y) => x - y),
       spec: f,
@@ -303,6 +343,7 @@ export function compileSystem(s: SystemScenario, opts: { seed?: number } = {}): 
       chamber,
       bms: { enabled: bmsIn.enabled ?? true, limits, rates },
       auxW: index.vehicle?.aux !== undefined ? quantity(index.vehicle.aux, 'power') : 0,
+      hotCells,
     },
   };
 }

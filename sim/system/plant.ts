@@ -14,9 +14,10 @@
  * - container: the 40 ft network of sim/thermal/container.ts with one battery node per module; a
  *   module is one parallel group of identical cells simulated as ONE equivalent cell (capacity,
  *   heat capacity and area x cells, resistances / cells). That is exact for identical cells at one
- *   node temperature (they share the current equally); it cannot represent one cell of a module
- *   failing alone, so cell faults are refused in containers. Chemistry per equivalent cell at the
- *   node temperature (stepChemistryAt, operator split).
+ *   node temperature (they share the current equally). Chemistry per equivalent cell at the node
+ *   temperature (stepChemistryAt, operator split). A cell singled out by a heat fault
+ *   (cell.internalShort, cell.forcedHeating) becomes a hot-spot cell: its own thermal node and
+ *   chemistry, tied to its module's node by a conductance (HotCells below).
  */
 import type { CellParams } from '../battery/params';
 import { CellParamsSchema } from '../battery/params';
@@ -83,6 +84,33 @@ export interface SensorFaults {
   dropout: Float64Array;
 }
 
+/** Default conductance between a hot-spot cell and the rest of its module, W/K: two face
+ * neighbours of a 94 Ah prismatic cell (173 x 125 x 45 mm, faces 0.0216 m2), lambda 0.8 W/(m K)
+ * through the stack (the BatterySafety MetalCan60Ah value), centre to centre 45 mm: 2 lambda A / w. */
+export const CELL_CONTACT_W_PER_K = (2 * 0.8 * 0.0216) / 0.045;
+
+/**
+ * Cells of a container singled out by a heat fault (cell.internalShort, cell.forcedHeating). Each
+ * is one cell of its module's parallel group with its own lumped node (the cell's heat capacity),
+ * its own runaway chemistry, its share 1/g of the group's Joule heat, and a conductance to its
+ * module's node; the module node keeps the whole group's heat capacity (1/g too much, 3 % for
+ * 32 cells) and receives whatever the hot cell passes on, so the energy balance is exact.
+ * Electrically the cell stays part of the group (an internal short is a heat source after the
+ * chemistry's short model, as for single cells).
+ */
+export interface HotCells {
+  readonly paths: string[];
+  /** module (= unit) of each hot cell */
+  readonly module: Int32Array;
+  readonly chem: RunawayFleet;
+  readonly tempC: Float64Array;
+  readonly heaterW: Float64Array;
+  readonly heaterUntilS: Float64Array;
+  readonly tracker: RunawayEventTracker;
+  readonly contactWPerK: number;
+  readonly heatCapJPerK: number;
+}
+
 const RUNAWAY_MESSAGES: Record<RunawayEvent['code'], (v: number | undefined) => string> = {
   CELL_VENT: (v) => `safety vent opened${v !== undefined ? ` at ${v.toFixed(0)} degC` : ''}: gas released`,
   CELL_ISC: () => 'internal short circuit',
@@ -109,6 +137,8 @@ export class Plant {
   readonly chem: RunawayFleet;
   readonly grid: RunawayModule | null;
   readonly container: Container | null;
+  /** hot-spot cells of a container (empty elsewhere) */
+  readonly hot: HotCells | null;
   readonly bms: BmsMonitor | null;
   readonly tracker: RunawayEventTracker;
   /** unit temperatures, degC (cells: from the chemistry fleet; container: node of the unit) */
@@ -154,7 +184,7 @@ export class Plant {
     readonly index: AssetIndex,
     init: PlantInit,
     seed: number,
-    extra: { bmsLimits?: Partial<BmsLimits>; bmsRates?: { maxDischargeC?: number; maxChargeC?: number }; bmsEnabled: boolean; hvac?: HvacSettings; coolant?: CoolantSettings; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> } },
+    extra: { bmsLimits?: Partial<BmsLimits>; bmsRates?: { maxDischargeC?: number; maxChargeC?: number }; bmsEnabled: boolean; hvac?: HvacSettings; coolant?: CoolantSettings; chamber?: { mode: 'oven' | 'arc'; temperatureC?: number; hConv?: number; arc?: Record<string, number> }; hotCells?: { paths: string[]; module: number[]; contactWPerK?: number } },
   ) {
     const b = index.battery.spec;
     const set = getRunawaySet(b.cell.runawaySet);
@@ -279,6 +309,29 @@ export class Plant {
       if (h.mode === 'off') this.container.hvacFailed = true;
       this.container.nodeTempC.set(init.tempC);
     }
+    const hc = extra.hotCells;
+    if (this.container && hc && hc.paths.length > 0) {
+      const k = hc.paths.length;
+      const cellChem = { ...chemInit, cell: { ...cellForChem, massKg: base!.thermal.massKg, heatCapJPerK: base!.thermal.massKg * base!.thermal.cpJPerKgK, areaM2: base!.thermal.areaM2 }, storedEnergyJ: base!.capacityAh * 3600 * meanOcv(base!) };
+      const chem = createRunawayFleet(set, k, cellChem);
+      const tempC = new Float64Array(k);
+      for (let j = 0; j < k; j++) {
+        tempC[j] = init.tempC[hc.module[j]];
+        setCellTempK(chem, j, tempC[j] + 273.15);
+        chem.t0K[j] = tempC[j] + 273.15;
+      }
+      this.hot = {
+        paths: hc.paths,
+        module: Int32Array.from(hc.module),
+        chem,
+        tempC,
+        heaterW: new Float64Array(k),
+        heaterUntilS: new Float64Array(k).fill(Infinity),
+        tracker: createRunawayEventTracker(k),
+        contactWPerK: hc.contactWPerK ?? CELL_CONTACT_W_PER_K,
+        heatCapJPerK: base!.thermal.massKg * base!.thermal.cpJPerKgK,
+      };
+    } else this.hot = null;
     // per-unit initial temperature into the chemistry
     for (let i = 0; i < n; i++) {
       setCellTempK(this.chem, i, init.tempC[i] + 273.15);
@@ -316,17 +369,20 @@ export class Plant {
       if (extra.chamber.arc) Object.assign(this.arc, extra.chamber.arc);
     }
     this.refreshModuleTemps();
+    this.readSensors(); // the sensors read at t = 0 too (not 0 degC before the first step)
     this.savedTracker = new Uint8Array(n);
     this.savedArrays = [new Float64Array(n), new Float64Array(this.modules), new Float64Array(this.modules), new Float64Array(n)];
     this.snapPack = this.pack ? new StateSnapshot(this.pack) : null;
     this.snapChem = new StateSnapshot(this.chem);
     this.snapContainer = this.container ? new StateSnapshot(this.container) : null;
+    this.snapHot = this.hot ? [new StateSnapshot(this.hot.chem), new StateSnapshot({ tempC: this.hot.tempC, heaterW: this.hot.heaterW, heaterUntilS: this.hot.heaterUntilS, reported: this.hot.tracker.reported })] : [];
     this.snapBms = this.bms ? new StateSnapshot(this.bms) : null;
     this.snapArc = new StateSnapshot(this.arc);
   }
   private readonly snapPack: StateSnapshot | null;
   private readonly snapChem: StateSnapshot;
   private readonly snapContainer: StateSnapshot | null;
+  private readonly snapHot: StateSnapshot[];
   private readonly snapBms: StateSnapshot | null;
   private readonly snapArc: StateSnapshot;
   private savedBmsEvents = 0;
@@ -403,12 +459,17 @@ export class Plant {
       c.solarWPerM2 = this.solarWPerM2;
       const chem = this.chem;
       for (let i = 0; i < n; i++) c.nodeHeatW[i] = q[i] + chem.qRxnW[i] + chem.qIscW[i];
+      if (this.hot) this.stepHotCells(dtS);
       stepContainer(c, dtS);
       this.tempC.set(c.nodeTempC);
       this.surfC.set(c.nodeTempC);
       stepChemistryAt(chem, this.tempC, dtS, CHEM_MIN_C);
       let gas = 0;
       for (let i = 0; i < n; i++) gas += chem.gasReleasedMol[i];
+      if (this.hot) {
+        stepChemistryAt(this.hot.chem, this.hot.tempC, dtS, CHEM_MIN_C);
+        for (let j = 0; j < this.hot.paths.length; j++) gas += this.hot.chem.gasReleasedMol[j];
+      }
       if (gas > this.gasSeenMol) {
         addGas(c, gas - this.gasSeenMol);
         this.gasSeenMol = gas;
@@ -431,9 +492,44 @@ export class Plant {
     const ro = this.runawayOut;
     ro.length = 0;
     collectRunawayEvents(this.tracker, this.chem, this.unitTarget, ro);
+    if (this.hot) {
+      const paths = this.hot.paths;
+      collectRunawayEvents(this.hot.tracker, this.hot.chem, (j) => paths[j], ro);
+    }
     for (const e of ro) this.pending.push({ t_s: e.t_s, severity: e.severity, code: e.code, target: e.target, value: e.value, message: RUNAWAY_MESSAGES[e.code](e.value) });
   }
 
+
+  /**
+   * Hot-spot cells over one step, before the container network: each node integrated exactly
+   * (C dT/dt = Q - G (T - T_module), Q and T_module held over the step), and what it passes on,
+   * Q - C dT / dt, added to its module's node heat.
+   */
+  private stepHotCells(dtS: number): void {
+    const h = this.hot!;
+    const c = this.container!;
+    const g = this.cellsPerUnit;
+    const joule = this.pack ? this.pack.fleet.heatW : null;
+    const G = h.contactWPerK;
+    const C = h.heatCapJPerK;
+    const decay = Math.exp((-G * dtS) / C);
+    for (let j = 0; j < h.paths.length; j++) {
+      const m = h.module[j];
+      let qW = h.chem.qRxnW[j] + h.chem.qIscW[j];
+      if (h.heaterW[j] > 0 && this.timeS < h.heaterUntilS[j] && Number.isNaN(h.chem.runawayAtS[j])) qW += h.heaterW[j];
+      if (joule) {
+        // the cell's share of its group's Joule heat leaves the module node
+        const share = joule[m] / g;
+        qW += share;
+        c.nodeHeatW[m] -= share;
+      }
+      const tOld = h.tempC[j];
+      const tInf = c.nodeTempC[m] + qW / G;
+      const tNew = tInf + (tOld - tInf) * decay;
+      h.tempC[j] = tNew;
+      c.nodeHeatW[m] += qW - (C * (tNew - tOld)) / dtS;
+    }
+  }
 
   private refreshModuleTemps(): void {
     for (let m = 0; m < this.modules; m++) {
@@ -441,6 +537,8 @@ export class Plant {
       for (let k = this.moduleStart[m], e = k + this.moduleCount[m]; k < e; k++) if (this.tempC[k] > mx) mx = this.tempC[k];
       this.moduleMaxC[m] = mx;
     }
+    const h = this.hot;
+    if (h) for (let j = 0; j < h.paths.length; j++) if (h.tempC[j] > this.moduleMaxC[h.module[j]]) this.moduleMaxC[h.module[j]] = h.tempC[j];
   }
 
   /** Module temperature sensors: hottest cell of the module + faults (stuck, offset, drift, noise, dropout). */
@@ -504,6 +602,11 @@ export class Plant {
     startIscResistance(this.chem, i, rOhm);
   }
 
+  /** Start an internal short in hot-spot cell j of a container. */
+  hotCellShort(j: number, rOhm: number): void {
+    startIscResistance(this.hot!.chem, j, rOhm);
+  }
+
   save(): void {
     this.savedArrays[0].set(this.tempC);
     this.savedArrays[1].set(this.sensorC);
@@ -517,6 +620,7 @@ export class Plant {
     this.snapPack?.save();
     this.snapChem.save();
     this.snapContainer?.save();
+    for (const h of this.snapHot) h.save();
     this.snapBms?.save();
     this.snapArc.save();
     if (this.bms) this.savedBmsEvents = this.bms.events.length;
@@ -536,6 +640,7 @@ export class Plant {
     this.snapPack?.restore();
     this.snapChem.restore();
     this.snapContainer?.restore();
+    for (const h of this.snapHot) h.restore();
     this.snapBms?.restore();
     this.snapArc.restore();
     if (this.bms) {

@@ -107,6 +107,71 @@ describe('system engine', () => {
   });
 });
 
+const container = (extra: Record<string, unknown> = {}, box: Record<string, unknown> = {}) => ({
+  version: 2,
+  name: 'container',
+  description: 'small container',
+  assets: {
+    c1: { type: 'container', preset: '40ft', cell: { paramSet: 'samsung-94ah', runawaySet: 'CAI19' }, racks: 1, modulesPerRack: 2, cellsPerModule: 4, hvac: { mode: 'off' }, ...box },
+  },
+  init: [{ target: 'c1/**', soc: 0.5, temperature: '25 degC' }],
+  ambient: { temperature: '25 degC' },
+  stop: { time: '8 h' },
+  sample: { dt: '10 s', record: '60 s' },
+  ...extra,
+});
+
+describe('hot-spot cells in a container (a cell singled out by a heat fault)', () => {
+  const heated = (box: Record<string, unknown> = {}) =>
+    runSystemToEnd(must(container({ faults: [{ id: 'h', type: 'cell.forcedHeating', target: 'c1/rack01/module01/cell02', power: '15 W', trigger: { at: '0 s' } }] }, box)));
+  const last = (r: ReturnType<typeof runSystemToEnd>, name: string) => {
+    const d = r.channels.find((c) => c.name === name)!.data;
+    return d[d.length - 1];
+  };
+  it('rises above its module by P / G (first-order node, time constant C / G), and the module sensor reads it', () => {
+    const r = heated();
+    // G = 2 x 0.8 W/(m K) x 0.0216 m2 / 0.045 m = 0.768 W/K, C = 2.1 kJ/K: tau 2.7 ks, 8 h = 10.5 tau
+    const dT = last(r, 'c1/rack01/module01/cell02.temp_C') - last(r, 'c1/rack01/module01.temp_C');
+    expect(dT).toBeGreaterThan((15 / 0.768) * 0.97);
+    expect(dT).toBeLessThan((15 / 0.768) * 1.03);
+    expect(last(r, 'c1/rack01/module01/tsensor.temp_C')).toBeCloseTo(last(r, 'c1/rack01/module01/cell02.temp_C'), 9);
+    // its heat reaches the rest: the heated module ends warmer than the other one
+    expect(last(r, 'c1/rack01/module01.temp_C')).toBeGreaterThan(last(r, 'c1/rack01/module02.temp_C') + 0.5);
+    // cellContact sets G
+    const r3 = heated({ cellContact: '3 W/K' });
+    const dT3 = last(r3, 'c1/rack01/module01/cell02.temp_C') - last(r3, 'c1/rack01/module01.temp_C');
+    expect(dT3).toBeCloseTo(15 / 3, 1);
+  });
+  it('a trigger on a hot-spot cell is located by bisection (re-taken steps restore its state)', () => {
+    const at = (dt: string) =>
+      runSystemToEnd(
+        must(
+          container({
+            stop: { time: '2 h' },
+            sample: { dt, record: '60 s' },
+            faults: [
+              { id: 'h', type: 'cell.forcedHeating', target: 'c1/rack01/module01/cell02', power: '15 W', trigger: { at: '0 s' } },
+              { id: 'cut', type: 'contactor.open', target: 'c1/contactor', trigger: { when: 'c1/rack01/module01/cell02.temp_C > 32 degC' } },
+            ],
+          }),
+        ),
+      ).faults.find((f) => f.id === 'cut')!.t_s!;
+    expect(Math.abs(at('10 s') - at('1 s'))).toBeLessThan(0.5);
+  });
+  it('an internal short runs the cell away alone; the runaway list names the cell, not its module', () => {
+    const r = runSystemToEnd(must(container({ faults: [{ id: 's', type: 'cell.internalShort', target: 'c1/rack01/module02/cell03', resistance: '0.05 ohm', trigger: { at: '10 min' } }], criteria: [{ id: 'p', expect: 'no propagation' }] })));
+    expect(r.runaway.map((e) => e.target)).toEqual(['c1/rack01/module02/cell03']);
+    expect(r.criteria[0].result).toBe('pass');
+    expect(r.events.some((e) => e.code === 'CELL_RUNAWAY' && e.target === 'c1/rack01/module02/cell03')).toBe(true);
+  });
+  it('refuses single-cell parameter faults and heat faults on whole modules in a container', () => {
+    const a = issues(container({ faults: [{ id: 'f', type: 'cell.capacityFade', target: 'c1/rack01/module01/cell01', factor: 0.8, trigger: { at: '0 s' } }] }));
+    expect(a[0].message).toMatch(/cannot differ/);
+    const b = issues(container({ faults: [{ id: 'f', type: 'cell.internalShort', target: 'c1/rack01/module01', resistance: '1 ohm', trigger: { at: '0 s' } }] }));
+    expect(b.some((i) => i.path === 'faults.0.target' && /acts on single cells/.test(i.message))).toBe(true);
+  });
+});
+
 describe('errors before the run', () => {
   it('unknown targets name the path and list what exists', () => {
     const e = issues(pack({ faults: [{ id: 'x', type: 'contactor.open', target: 'pack2/contactor', trigger: { at: '1 s' } }] }));

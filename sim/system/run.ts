@@ -78,6 +78,10 @@ class Session implements SystemRunSession {
   private droppedEvents = 0;
   private readonly faultsFired: { id: string; target: string; t_s: number }[] = [];
   private readonly initiators = new Set<number>();
+  /** hot-spot cells of a container that a fault started (their paths) */
+  private readonly hotInitiators = new Set<string>();
+  /** cells already in runawayList (a container module's cells may include a hot-spot cell) */
+  private readonly runawayTargets = new Set<string>();
   private readonly runawaySeen: Uint8Array;
   private readonly runawayList: RunawayEntry[] = [];
   private runawayCount = 0;
@@ -116,7 +120,7 @@ class Session implements SystemRunSession {
     this.hash = hash;
     this.values = values;
     const p = plan;
-    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, bmsRates: p.bms.rates, hvac: p.hvac, coolant: p.coolant, chamber: p.chamber });
+    this.plant = new Plant(p.index, { soc: p.initSoc, tempC: p.initTempC }, p.seed, { bmsEnabled: p.bms.enabled, bmsLimits: p.bms.limits as never, bmsRates: p.bms.rates, hvac: p.hvac, coolant: p.coolant, chamber: p.chamber, hotCells: p.hotCells });
     this.plant.auxW = p.auxW;
     this.extras.auxW = p.auxW;
     this.table = createSignalTable(p.signals);
@@ -317,8 +321,10 @@ class Session implements SystemRunSession {
     if (this.plan.stopRunawayCells > 0 && this.stopAtS === this.plan.stopS) {
       let n = 0;
       const r = this.plant.chem.runawayAtS;
-      for (let i = 0; i < r.length; i++) if (!Number.isNaN(r[i])) n++;
-      if (n * this.plant.cellsPerUnit >= this.plan.stopRunawayCells && this.runawayCount < this.plan.stopRunawayCells) return true;
+      for (let i = 0; i < r.length; i++) if (!Number.isNaN(r[i])) n += this.plant.cellsPerUnit;
+      const h = this.plant.hot;
+      if (h) for (let j = 0; j < h.paths.length; j++) if (!Number.isNaN(h.chem.runawayAtS[j]) && Number.isNaN(r[h.module[j]])) n++;
+      if (n >= this.plan.stopRunawayCells && this.runawayCount < this.plan.stopRunawayCells) return true;
     }
     return false;
   }
@@ -339,12 +345,14 @@ class Session implements SystemRunSession {
       case 'coolant.leak': if (pl.container) pl.container.coolantFlowFactor = s.factor ?? 1; break;
       case 'coolant.chillerFailure': if (pl.container) pl.container.chillerFailed = true; break;
       case 'cell.internalShort':
-        for (const u of f.units) { pl.internalShort(u, quantity(s.resistance, 'resistance')); this.initiators.add(u); }
+        if (pl.hot) for (const j of f.hotCells) { pl.hotCellShort(j, quantity(s.resistance, 'resistance')); this.hotInitiators.add(pl.hot.paths[j]); }
+        else for (const u of f.units) { pl.internalShort(u, quantity(s.resistance, 'resistance')); this.initiators.add(u); }
         break;
       case 'cell.forcedHeating': {
         const w = quantity(s.power, 'power');
         const until = s.duration !== undefined ? t + quantity(s.duration, 'time') : Infinity;
-        for (const u of f.units) { pl.heaterW[u] = w; pl.heaterUntilS[u] = until; this.initiators.add(u); }
+        if (pl.hot) for (const j of f.hotCells) { pl.hot.heaterW[j] = w; pl.hot.heaterUntilS[j] = until; this.hotInitiators.add(pl.hot.paths[j]); }
+        else for (const u of f.units) { pl.heaterW[u] = w; pl.heaterUntilS[u] = until; this.initiators.add(u); }
         break;
       }
       case 'cell.capacityFade':
@@ -458,21 +466,20 @@ class Session implements SystemRunSession {
     // events raised by the plant in this step (BMS, vent, ISC, runaway, ARC)
     for (const e of pl.pending) this.pushEvent(e);
     pl.pending.length = 0;
-    // runaway onsets
+    // runaway onsets: hot-spot cells first (a module that follows lists its other cells)
+    const h = pl.hot;
+    if (h) {
+      const rh = h.chem.runawayAtS;
+      for (let j = 0; j < rh.length; j++) {
+        if (Number.isNaN(rh[j]) || this.runawayTargets.has(h.paths[j])) continue;
+        this.addRunaway(h.paths[j], rh[j], h.chem.runawaySurfK[j] - 273.15, this.hotInitiators.has(h.paths[j]));
+      }
+    }
     const ra = pl.chem.runawayAtS;
     for (let i = 0; i < ra.length; i++) {
       if (this.runawaySeen[i] || Number.isNaN(ra[i])) continue;
       this.runawaySeen[i] = 1;
-      const members = this.unitCells(i);
-      for (const target of members) {
-        this.runawayList.push({ target, t_s: ra[i], surface_C: pl.chem.runawaySurfK[i] - 273.15 });
-        this.runawayCount++;
-        this.criteria?.runaway(target, ra[i], this.initiators.has(i));
-      }
-      if (this.plan.stopRunawayCells > 0 && this.runawayCount >= this.plan.stopRunawayCells && this.stopAtS === this.plan.stopS) {
-        this.stopAtS = Math.min(this.plan.stopS, ra[i] + this.plan.stopAfterS);
-        this.stoppedBy = `${this.runawayCount} cell(s) in thermal runaway at ${ra[i].toFixed(1)} s`;
-      }
+      for (const target of this.unitCells(i)) if (!this.runawayTargets.has(target)) this.addRunaway(target, ra[i], pl.chem.runawaySurfK[i] - 273.15, this.initiators.has(i));
     }
     // divergence guard and full-rate extremes, one pass
     const vals = this.table.values;
@@ -540,6 +547,17 @@ class Session implements SystemRunSession {
       const v = vals[k];
       if (v < this.statMin[k]) this.statMin[k] = v;
       if (v > this.statMax[k]) this.statMax[k] = v;
+    }
+  }
+
+  private addRunaway(target: string, tS: number, surfaceC: number, initiator: boolean): void {
+    this.runawayTargets.add(target);
+    this.runawayList.push({ target, t_s: tS, surface_C: surfaceC });
+    this.runawayCount++;
+    this.criteria?.runaway(target, tS, initiator);
+    if (this.plan.stopRunawayCells > 0 && this.runawayCount >= this.plan.stopRunawayCells && this.stopAtS === this.plan.stopS) {
+      this.stopAtS = Math.min(this.plan.stopS, tS + this.plan.stopAfterS);
+      this.stoppedBy = `${this.runawayCount} cell(s) in thermal runaway at ${tS.toFixed(1)} s`;
     }
   }
 

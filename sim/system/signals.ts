@@ -31,6 +31,9 @@ export enum Src {
   CoolantT,
   ChillerW,
   UnitSurfT,
+  /** hot-spot cells of a container */
+  HotT,
+  HotDTdt,
 }
 
 export interface SignalDef {
@@ -47,7 +50,7 @@ export interface SignalDef {
 /** Per-cell voltage / SOC / dT/dt channels are recorded only for small batteries. */
 export const MAX_RECORDED_CELL_DETAIL = 16;
 
-export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPeakShave: boolean }): SignalDef[] {
+export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPeakShave: boolean; hotCells?: string[] }): SignalDef[] {
   const out: SignalDef[] = [];
   const add = (name: string, unit: string, src: Src, i = 0, record = true, heat = false) => out.push({ name, unit, src, i, record, heat });
   const b = index.battery;
@@ -84,6 +87,11 @@ export function defineSignals(index: AssetIndex, opts: { hasEcm: boolean; hasPea
       add(`${p}.soc`, '1', Src.UnitSoc, m, false);
     } else if (b.spec.type === 'pack') add(`${p}.temp_C`, 'degC', Src.ModuleMaxT, m, true);
     if (hasSensors) add(`${p}/tsensor.temp_C`, 'degC', Src.SensorT, m, true);
+  });
+  // hot-spot cells of a container (singled out by a heat fault)
+  (opts.hotCells ?? []).forEach((p, j) => {
+    add(`${p}.temp_C`, 'degC', Src.HotT, j, true);
+    add(`${p}.dTdt_K_per_s`, 'K/s', Src.HotDTdt, j, true);
   });
   if (!container) {
     const detail = index.cellPaths.length <= MAX_RECORDED_CELL_DETAIL;
@@ -143,6 +151,8 @@ export class SignalSampler {
         : g.src === Src.UnitDTdt ? p.chem.dTdtKPerS
         : g.src === Src.ModuleMaxT ? p.moduleMaxC
         : g.src === Src.UnitSurfT ? p.surfC
+        : g.src === Src.HotT ? p.hot?.tempC
+        : g.src === Src.HotDTdt ? p.hot?.chem.dTdtKPerS
         : p.sensorC;
       const o = g.out;
       const ix = g.idx;
@@ -153,6 +163,7 @@ export class SignalSampler {
     const pack = p.pack;
     let packMaxT = -Infinity;
     for (let i = 0; i < p.units; i++) if (p.tempC[i] > packMaxT) packMaxT = p.tempC[i];
+    if (p.hot) for (const t of p.hot.tempC) if (t > packMaxT) packMaxT = t;
     const packP = pack ? pack.packV * p.currentA : 0;
     const c = p.container;
     for (const s of this.scalars) {
@@ -181,4 +192,4 @@ export class SignalSampler {
   }
 }
 
-const ELEMENT_SOURCES = new Set<Src>([Src.UnitT, Src.UnitV, Src.UnitSoc, Src.UnitDTdt, Src.ModuleMaxT, Src.SensorT, Src.UnitSurfT]);
+const ELEMENT_SOURCES = new Set<Src>([Src.UnitT, Src.UnitV, Src.UnitSoc, Src.UnitDTdt, Src.ModuleMaxT, Src.SensorT, Src.UnitSurfT, Src.HotT, Src.HotDTdt]);
