@@ -50,6 +50,11 @@ describe('defaultSystemChannels', () => {
     expect(d).toContain(`${c}/hvac.power_W`);
     expect(d).toContain(`${c}/hvac.cooling_W`);
     expect(d).toContain(`${c}/gasDetector.ppm`);
+    // a hot-spot cell (singled out by a heat fault) is drawn with its heating rate
+    const hot = `${c}/rack01/module07/cell05`;
+    const withHot = defaultSystemChannels([...channels, ch(`${hot}.temp_C`, 'degC'), ch(`${hot}.dTdt_K_per_s`, 'K/s')], modules);
+    expect(withHot).toContain(`${hot}.temp_C`);
+    expect(withHot).toContain(`${hot}.dTdt_K_per_s`);
   });
 });
 
