@@ -55,6 +55,8 @@ describe('defaultSystemChannels', () => {
     const withHot = defaultSystemChannels([...channels, ch(`${hot}.temp_C`, 'degC'), ch(`${hot}.dTdt_K_per_s`, 'K/s')], modules);
     expect(withHot).toContain(`${hot}.temp_C`);
     expect(withHot).toContain(`${hot}.dTdt_K_per_s`);
+    // ... and its module's sensor comes first among the four
+    expect(withHot.filter((n) => n.endsWith('/tsensor.temp_C'))[0]).toBe(`${c}/rack01/module07/tsensor.temp_C`);
   });
 });
 

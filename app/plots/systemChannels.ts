@@ -34,7 +34,7 @@ const depth = (name: string) => pathOf(name).split('/').length;
  * shallowest asset that has them, i.e. the pack or the cell), its maximum temperature, the
  * chamber / ambient / container air, up to four temperature sensors, HVAC and site power, gas,
  * the temperature (and heating rate) of single cells or modules when there are only a few, and of
- * a container's hot-spot cells.
+ * a container's hot-spot cells (their modules' sensors first).
  * `heatTargets`: the heat map's asset paths (their `.temp_C` are per-unit temperatures).
  */
 export function defaultSystemChannels(channels: readonly ChannelInfo[], heatTargets: readonly string[] = []): string[] {
@@ -55,11 +55,18 @@ export function defaultSystemChannels(channels: readonly ChannelInfo[], heatTarg
     .filter((n) => signalOf(n) === 'temp_C' && !heat.has(pathOf(n)) && !pathOf(n).endsWith('/tsensor'))
     .filter((n) => !/\/(module|cell)[^/]*$/.test(pathOf(n)) || unitTemps.length === 0)
     .forEach(add);
-  names.filter((n) => pathOf(n).endsWith('/tsensor')).slice(0, MAX_DEFAULT_SENSORS).forEach(add);
+  // hot-spot cells of a container (the heat map shows modules; a heat fault singled these out),
+  // and their modules' sensors before the others
+  const hot =
+    heat.size > 0 && [...heat].every((t) => /\/module[^/]*$/.test(t))
+      ? names.filter((n) => signalOf(n) === 'temp_C' && /\/cell[^/]*$/.test(pathOf(n))).slice(0, MAX_DEFAULT_UNIT_TEMPS)
+      : [];
+  const hotModules = hot.map((n) => pathOf(n).slice(0, pathOf(n).lastIndexOf('/')));
+  const sensors = names.filter((n) => pathOf(n).endsWith('/tsensor'));
+  const isHotSensor = (n: string) => hotModules.includes(pathOf(n).slice(0, -'/tsensor'.length));
+  [...sensors.filter(isHotSensor), ...sensors.filter((n) => !isHotSensor(n))].slice(0, MAX_DEFAULT_SENSORS).forEach(add);
   if (unitTemps.length <= MAX_DEFAULT_UNIT_TEMPS) unitTemps.forEach(add);
-  // hot-spot cells of a container (the heat map shows modules; a heat fault singled these out)
-  if (heat.size > 0 && [...heat].every((t) => /\/module[^/]*$/.test(t)))
-    names.filter((n) => signalOf(n) === 'temp_C' && /\/cell[^/]*$/.test(pathOf(n))).slice(0, MAX_DEFAULT_UNIT_TEMPS).forEach(add);
+  hot.forEach(add);
   const rates = names.filter((n) => signalOf(n) === 'dTdt_K_per_s');
   if (rates.length <= 2) rates.forEach(add);
   names.filter((n) => /\/hvac\.(power|cooling)_W$/.test(n) || /\.(load|grid|aux)_W$/.test(n)).forEach(add);
