@@ -220,9 +220,11 @@ describe('cell-to-cell propagation (conductance network)', () => {
   });
 });
 
+// the BatterySafety examples are adiabatic (no convection, no radiation)
+const adiabatic = { hConvWPerM2K: 0, emissivity: 0 };
+
 describe('simple tracing, ST_60AH (BatterySafety 60 Ah metal can)', () => {
   const st = getRunawaySet('ST_60AH');
-  const adiabatic = { hConvWPerM2K: 0, emissivity: 0 };
   it('releases exactly the table energy (650 kJ on 1000 J/K: 650 K) and nothing else', () => {
     expect(adiabaticRiseClosedFormK(st)).toBeCloseTo(650, 9);
     const f = createRunawayFleet(st, 1, { tempC: 150, cell: adiabatic });
@@ -257,7 +259,6 @@ describe('simple tracing, ST_60AH (BatterySafety 60 Ah metal can)', () => {
 
 describe('ST_60AH_ESSL (BatterySafety MetalCan60Ah_essl)', () => {
   const st = getRunawaySet('ST_60AH_ESSL');
-  const adiabatic = { hConvWPerM2K: 0, emissivity: 0 };
   it('releases exactly its 800 kJ and runs away where its g crosses 0 (about 193.2 degC)', () => {
     expect(adiabaticRiseClosedFormK(st)).toBeCloseTo(800, 9);
     const f = createRunawayFleet(st, 1, { tempC: 185, cell: adiabatic });

@@ -312,7 +312,9 @@ export class Plant {
     const hc = extra.hotCells;
     if (this.container && hc && hc.paths.length > 0) {
       const k = hc.paths.length;
-      const cellChem = { ...chemInit, cell: { ...cellForChem, massKg: base!.thermal.massKg, heatCapJPerK: base!.thermal.massKg * base!.thermal.cpJPerKgK, areaM2: base!.thermal.areaM2 }, storedEnergyJ: base!.capacityAh * 3600 * meanOcv(base!) };
+      const th = base!.thermal;
+      const heatCapJPerK = th.massKg * th.cpJPerKgK;
+      const cellChem = { ...chemInit, cell: { ...cellForChem, massKg: th.massKg, heatCapJPerK, areaM2: th.areaM2 }, storedEnergyJ: base!.capacityAh * 3600 * meanOcv(base!) };
       const chem = createRunawayFleet(set, k, cellChem);
       const tempC = new Float64Array(k);
       for (let j = 0; j < k; j++) {
@@ -329,7 +331,7 @@ export class Plant {
         heaterUntilS: new Float64Array(k).fill(Infinity),
         tracker: createRunawayEventTracker(k),
         contactWPerK: hc.contactWPerK ?? CELL_CONTACT_W_PER_K,
-        heatCapJPerK: base!.thermal.massKg * base!.thermal.cpJPerKgK,
+        heatCapJPerK,
       };
     } else this.hot = null;
     // per-unit initial temperature into the chemistry
