@@ -105,6 +105,45 @@ describe('SOC EKF (Plett 2004)', () => {
     expect(maxAfter).toBeLessThan(0.01);
   });
 
+
+  it('gives the same answer on a 10 Hz record as on its 1 Hz decimation when the model is wrong', () => {
+    // Truth relaxes 3x slower than the model (both RC time constants x3, as the cold cell's
+    // diffusion-like recovery after a pulse): the model error is correlated over tens of seconds, so
+    // ten samples a second must not pull the SOC ten times as hard as one (errorCorrelationS).
+    const p = getParamSet('panasonic-ncr18650pf');
+    const truth = JSON.parse(JSON.stringify(p));
+    for (const k of ['c1F', 'c2F'] as const) truth[k] = truth[k].map((r: number[]) => r.map((v) => v * 3));
+    const T = -20;
+    const run = (errorCorrelationS: number) => {
+      const f = createEcmFleet(truth, 1, { soc: 0.9, tempC: T, rcPairs: 2 });
+      const fast = new SocEkf(p, { initialSoc: 0.9, errorCorrelationS });
+      const slow = new SocEkf(p, { initialSoc: 0.9, errorCorrelationS });
+      const c = new Float64Array(1);
+      let errFast = 0;
+      let errSlow = 0;
+      // HPPC-like: 10 s pulses at 1-4 A, 120 s rests, 0.1 s steps; mean absolute SOC errors
+      const steps = 30 * 1300;
+      for (let k = 0; k < steps; k++) {
+        c[0] = k % 1300 < 100 ? 1 + ((k / 1300) % 4 | 0) : 0;
+        f.tempC[0] = T;
+        stepEcmFleet(f, truth, c, T, 0.1);
+        fast.step(c[0], f.terminalV[0], T, 0.1);
+        errFast += Math.abs(fast.soc - f.soc[0]) / steps;
+        if (k % 10 === 9) {
+          // 1 Hz decimation (the current is constant over each whole second)
+          slow.step(c[0], f.terminalV[0], T, 1);
+          errSlow += (10 * Math.abs(slow.soc - f.soc[0])) / steps;
+        }
+      }
+      return { errFast, errSlow };
+    };
+    const white = run(0);
+    const corr = run(1);
+    expect(white.errFast).toBeGreaterThan(2 * white.errSlow); // the failure this option is for
+    expect(corr.errFast).toBeLessThan(1.1 * corr.errSlow);
+    expect(corr.errSlow).toBeCloseTo(white.errSlow, 9); // 1 Hz records are unchanged
+  });
+
   it('propagates the surface-SOC lag exactly as the model and converges at -10 degC with it', () => {
     const p = getParamSet('panasonic-ncr18650pf');
     expect(p.surfaceSoc).toBeDefined();

@@ -14,7 +14,9 @@
 //             predicted drop and polarization)
 //             P = (I - K H) P- (I - K H)^T + K Rv K^T   (Joseph form)
 // Innovations beyond 3 standard deviations of S inflate R so that e^2/S = 9 (a Huber-like robust
-// update against model error, e.g. at the end-of-discharge knee). When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
+// update against model error, e.g. at the end-of-discharge knee). The model error is correlated in
+// time: for dt below its correlation time (1 s) R is scaled by 1 s / dt, so the filter's behaviour
+// does not depend on the logging rate. When the SOC correction exceeds 2 %, the update is iterated (IEKF, relinearized at the updated
 // state, at most 4 times). With a surface-SOC lag in the parameters (H9) the lag delta is propagated
 // as in the model (delta = a delta + b I / Q, driven by the current only, so it needs no covariance)
 // and every table is looked up at z - delta; H[0] is dOCV/dz there. All arithmetic on a 3x3 symmetric P is unrolled; an update allocates
@@ -45,6 +47,10 @@ export interface SocEkfOptions {
   rcVoltageStd0V?: number;
   /** capacity used for coulomb counting (Ah), default params.capacityAh */
   capacityAh?: number;
+  /** correlation time of the model error (s), default 1 (the rate the noise settings were chosen
+   *  at): updates closer together carry proportionally less information (R scaled by
+   *  errorCorrelationS / dt), so a 10 Hz record pulls the state no harder than a 1 Hz one; 0 = white */
+  errorCorrelationS?: number;
 }
 
 export class SocEkf {
@@ -58,6 +64,7 @@ export class SocEkf {
   private readonly rv: number;
   private readonly relResStd: number;
   private readonly gate: number;
+  private readonly corrS: number;
   private readonly maxIter: number;
   private readonly qz: number;
   private readonly qv: number;
@@ -84,6 +91,7 @@ export class SocEkf {
     this.rv = (opts.voltageStdV ?? 0.015) ** 2;
     this.relResStd = opts.relResistanceStd ?? 0.5;
     this.gate = opts.innovationGate ?? 3;
+    this.corrS = opts.errorCorrelationS ?? 1;
     this.maxIter = opts.maxIterations ?? 4;
     this.qz = (opts.socProcessStd ?? 2e-5) ** 2;
     this.qv = (opts.vProcessStd ?? 1e-4) ** 2;
@@ -149,6 +157,9 @@ export class SocEkf {
     // (the polarization is still there and only known as well as the resistances)
     const ru = this.relResStd * (Math.abs(currentA * c.r0Ohm) + Math.abs(v1) + Math.abs(v2));
     let rv = this.rv + ru * ru;
+    // the model error is not white: samples closer together than its correlation time add little
+    // information (a 10 Hz record must not pull the state 10 times as hard as a 1 Hz one)
+    if (dtS < this.corrS) rv *= this.corrS / dtS;
     let S = h0 * g0 + g1 + h2 * g2 + rv;
     // robust update: an innovation beyond gamma standard deviations is treated as model error
     // (e.g. the end-of-discharge knee), by inflating R so that e^2 / S = gamma^2
