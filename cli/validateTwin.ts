@@ -19,7 +19,7 @@ const HPPC_FILES = ['25degC_HPPC_native.csv', '10degC_HPPC_thinned.csv', '0degC_
 /** Replays every HPPC test (merged with its interpulse discharges) from SOC 1, EKF from 0.8. */
 function replayHppcTests(p: CellParams, rc: 1 | 2 | undefined) {
   const dir = path.join(dataDir(), 'panasonic-18650pf', 'hppc');
-  const out: (ReplayResult & { file: string; temp: string; rows: number })[] = [];
+  const out: (ReplayResult & { file: string; temp: string })[] = [];
   for (const f of HPPC_FILES) {
     const file = path.join(dir, f);
     const inter = file.replace(/_HPPC_[^/]*\.csv$/, '_HPPC_interpulse_discharge.csv');
@@ -27,7 +27,7 @@ function replayHppcTests(p: CellParams, rc: 1 | 2 | undefined) {
     const opts = { duplicateTime: 'keep-last', invalidRows: 'skip' } as const;
     const m = mergeHppcWithInterpulse(loadCellCsv(file, opts), loadCellCsv(inter, opts));
     const r = replayCell(m, p, { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8, rcPairs: rc });
-    out.push({ file: f, temp: nominalTemp(f), rows: m.timeS.length, ...r });
+    out.push({ file: f, temp: nominalTemp(f), ...r });
   }
   return out;
 }

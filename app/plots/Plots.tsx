@@ -27,6 +27,7 @@ import {
   type Prepared,
 } from './figure';
 import { Generation, nextTask } from './schedule';
+import './plots.css';
 
 export type { PlotChannel } from './figure';
 

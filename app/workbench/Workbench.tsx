@@ -2,6 +2,7 @@
 // The workbench: scenario editor (Monaco), problems list, run controls (Run / progress / Cancel),
 // plots, metrics, local library (Dexie), CSV export and sharing. The engine runs only in the
 // runner worker; this component validates, orchestrates and draws.
+import Link from 'next/link';
 import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { isSystemScenario, parseScenarioText } from '../../sim/scenario/validate';
 import { scenarioJsonSchema } from '../../sim/scenario/jsonSchema';
@@ -17,6 +18,7 @@ import { LibraryPanel } from './LibraryPanel';
 import { fetchProfiles, type FetchProgress } from './profileFetch';
 import { RunResults } from './RunResults';
 import { ParamsBar, paramOverrides } from './ParamsBar';
+import { usePlotlyPreload } from '../plots/usePlotlyPreload';
 import './workbench.css';
 
 type Validation =
@@ -51,19 +53,6 @@ const DRAFT_KEY = 'twinbench.draft.v2';
 const PROGRESS_EVERY_MS = 150;
 /** how long a success notice stays */
 const SUCCESS_NOTICE_MS = 6000;
-/**
- * Plotly's bundle (1.15 MB) is evaluated in one main-thread task of 0.2-0.5 s that cannot be
- * split (docs/ui.md "Measured"). It is loaded before the first Run, once the page is idle: an idle
- * period of at least PRELOAD_IDLE_MS (requestIdleCallback's timeRemaining(), at most 50 ms: no
- * frame pending) with no key, pointer or wheel input for PRELOAD_QUIET_MS and no run. A page that
- * never has such a period (frames requested all the time: idle callbacks come with a few ms each)
- * takes any idle callback after PRELOAD_TIMEOUT_MS, still only with no recent input and no run;
- * where requestIdleCallback is missing, a timer tries. A Run before that loads Plotly itself.
- */
-const PRELOAD_IDLE_MS = 40;
-const PRELOAD_QUIET_MS = 1500;
-const PRELOAD_TIMEOUT_MS = 8000;
-const PRELOAD_INPUT_EVENTS = ['keydown', 'pointerdown', 'wheel'] as const;
 
 /** What the run status in the toolbar shows while a run is prepared and computed. */
 interface RunStatusState {
@@ -574,58 +563,8 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
     return () => window.removeEventListener('keydown', onKey);
   }, [run, save, cancel, running, share]);
 
-  // Load Plotly while the page is idle (see PRELOAD_IDLE_MS), so the first Run does not pay its
-  // bundle evaluation. The root's data-plotly says where this is (idle / loading / ready / failed).
-  useEffect(() => {
-    const root = rootRef.current;
-    let cancelled = false;
-    const sinceMs = performance.now();
-    let lastInputMs = sinceMs;
-    let idleId: number | null = null;
-    let timerId: ReturnType<typeof setTimeout> | null = null;
-    const onInput = () => {
-      lastInputMs = performance.now();
-    };
-    const stopListening = () => {
-      for (const e of PRELOAD_INPUT_EVENTS) window.removeEventListener(e, onInput, { capture: true });
-    };
-    const schedule = () => {
-      const timeout = Math.max(PRELOAD_QUIET_MS, PRELOAD_TIMEOUT_MS - (performance.now() - sinceMs));
-      if (typeof window.requestIdleCallback === 'function') idleId = window.requestIdleCallback(attempt, { timeout });
-      else timerId = setTimeout(() => attempt(null), PRELOAD_QUIET_MS);
-    };
-    const attempt = (deadline: IdleDeadline | null) => {
-      idleId = timerId = null;
-      if (cancelled) return;
-      // A run loads Plotly itself (overlapping the worker), as without the preload.
-      if (runningRef.current) return stopListening();
-      const idle =
-        !deadline || deadline.didTimeout || deadline.timeRemaining() >= PRELOAD_IDLE_MS || performance.now() - sinceMs >= PRELOAD_TIMEOUT_MS;
-      if (!idle || performance.now() - lastInputMs < PRELOAD_QUIET_MS) return schedule();
-      stopListening();
-      if (root) root.dataset.plotly = 'loading';
-      import('../plots/Plots')
-        .then((m) => m.loadPlotly())
-        .then(
-          () => {
-            if (root) root.dataset.plotly = 'ready';
-          },
-          () => {
-            // the results view reports a load failure when it needs Plotly
-            if (root) root.dataset.plotly = 'failed';
-          },
-        );
-    };
-    for (const e of PRELOAD_INPUT_EVENTS) window.addEventListener(e, onInput, { capture: true, passive: true });
-    if (root) root.dataset.plotly = 'idle';
-    schedule();
-    return () => {
-      cancelled = true;
-      stopListening();
-      if (idleId !== null) window.cancelIdleCallback(idleId);
-      if (timerId !== null) clearTimeout(timerId);
-    };
-  }, []);
+  // Load Plotly while the page is idle, so the first Run does not pay its bundle evaluation.
+  usePlotlyPreload(rootRef, runningRef);
 
   // Stable callbacks for the memoised editor and library (they re-render only when their data
   // changes, not when a run starts or ends).
@@ -749,6 +688,17 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
             </optgroup>
           ))}
         </select>
+        <nav className="page-links" aria-label="Other pages">
+          <Link href="/replay" title="Replay a measured cell record (CSV) through the twin and the SOC EKF">
+            Replay
+          </Link>
+          <Link href="/live" title="Live devices: real and twin signals side by side">
+            Live
+          </Link>
+          <Link href="/fleet" title="Fleet view and alerts">
+            Fleet
+          </Link>
+        </nav>
       </header>
 
       {share && (

@@ -26,6 +26,8 @@ export interface ReplayOptions {
   trace?: boolean;
   /** convergence band (SOC fraction), default 0.02 */
   convergeBand?: number;
+  /** called with the fraction of rows done, every 8192 rows (long records in a worker) */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface ReplayResult {
@@ -125,6 +127,7 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
       if (errAt600 === null) errAt600 = es;
       maxAfter600 = Math.max(maxAfter600 ?? 0, Math.abs(es));
     }
+    if (o.onProgress && (k & 8191) === 0) o.onProgress(k / n);
     if (trace) {
       trace.timeS[k] = input.timeS[k];
       trace.modelV[k] = fleet.terminalV[0];

@@ -1,0 +1,250 @@
+'use client';
+// Replay a measured cell record (`/replay`): the browser's `twinbench replay-cell`. The CSV (and an
+// optional parameter file from `twinbench identify`) is read here and handed to the replay worker,
+// which parses it, drives the twin open loop with the measured current and temperature, runs the SOC
+// EKF on the measured voltage and returns the same metrics as the CLI, with the traces to plot.
+import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
+import { Plots } from '../plots/Plots';
+import type { PanelSpec } from '../plots/channels';
+import { usePlotlyPreload } from '../plots/usePlotlyPreload';
+import { MAX_CSV_CHARS, MAX_PARAMS_CHARS, Replay, type ReplayChannel, type ReplayOutcome } from '../../workers/replay/Replay';
+import css from './replay.module.css';
+
+const PANELS: PanelSpec[] = [
+  {
+    title: 'Voltage',
+    unit: 'V',
+    channels: [
+      { name: 'measured_V', label: 'measured' },
+      { name: 'model_V', label: 'model (open loop)', dash: 'dot' },
+    ],
+  },
+  { title: 'Model - measured', unit: 'mV', channels: [{ name: 'error_mV', label: 'voltage error' }] },
+  { title: 'Current', unit: 'A', channels: [{ name: 'current_A', label: 'current (+ discharge)' }] },
+  {
+    title: 'SOC',
+    unit: '%',
+    channels: [
+      { name: 'soc_ref', label: 'reference (initial + Ah / Q)', scale: 100 },
+      { name: 'ekf_soc', label: 'EKF', scale: 100, dash: 'dot' },
+    ],
+  },
+  { title: 'Temperature', unit: '°C', channels: [{ name: 'temp_C', label: 'measured cell' }] },
+];
+
+/** Metrics shown in the table, in order (the first six are the CLI's --json contract). */
+const METRICS: [key: string, label: string, unit: string][] = [
+  ['voltage_rmse_mv', 'Voltage RMSE (open loop)', 'mV'],
+  ['voltage_max_abs_mv', 'Voltage max |error|', 'mV'],
+  ['soc_rmse_pct', 'EKF SOC RMSE', '%'],
+  ['soc_max_abs_pct', 'EKF SOC max |error|', '%'],
+  ['converge_s', 'EKF within 2 % for good after', 's'],
+  ['param_temp_c', 'Mean cell temperature (tables)', '°C'],
+  ['soc_mae_pct', 'EKF SOC mean |error|', '%'],
+  ['soc_max_abs_after_600s_pct', 'EKF SOC max |error| after 10 min', '%'],
+  ['voltage_mae_mv', 'Voltage mean |error|', 'mV'],
+  ['ekf_voltage_rmse_mv', 'EKF voltage innovation RMS', 'mV'],
+  ['rows', 'Rows', ''],
+  ['duration_s', 'Duration', 's'],
+];
+
+type Done = Extract<ReplayOutcome, { status: 'done' }>;
+type State = { kind: 'idle' } | { kind: 'running'; progress: number } | { kind: 'done'; out: Done; file: string; elapsedMs: number } | { kind: 'error'; message: string } | { kind: 'cancelled' };
+
+function num(text: string, lo: number, hi: number, name: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < lo || v > hi) throw new Error(`${name} must be a number in [${lo}, ${hi}], got "${text}"`);
+  return v;
+}
+
+export function ReplayPage() {
+  const replay = useRef<Replay | null>(null);
+  const [sets, setSets] = useState<string[]>([]);
+  const [set, setSet] = useState('panasonic-ncr18650pf');
+  const [csvFile, setCsvFile] = useState<File | null>(null);
+  const [paramsFile, setParamsFile] = useState<File | null>(null);
+  const [initialSoc, setInitialSoc] = useState('1');
+  const [qAh, setQAh] = useState('2.9');
+  const [ekfSoc, setEkfSoc] = useState('0.8');
+  const [dedupe, setDedupe] = useState(false);
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const paramsInput = useRef<HTMLInputElement>(null);
+  const rootRef = useRef<HTMLElement>(null);
+  const busyRef = useRef(false);
+  usePlotlyPreload(rootRef, busyRef);
+
+  useEffect(() => {
+    const r = new Replay();
+    replay.current = r;
+    r.paramSets().then(setSets, () => setSets([]));
+    return () => r.terminate();
+  }, []);
+
+  async function run() {
+    const r = replay.current;
+    if (!r || !csvFile) return;
+    try {
+      if (csvFile.size > MAX_CSV_CHARS) throw new Error(`${csvFile.name} is ${(csvFile.size / 1048576).toFixed(0)} MB; the limit is ${MAX_CSV_CHARS / 1048576} MB`);
+      if (paramsFile && paramsFile.size > MAX_PARAMS_CHARS) throw new Error(`${paramsFile.name} is larger than ${MAX_PARAMS_CHARS / 1048576} MB`);
+      const opts = { initialSoc: num(initialSoc, 0, 1.05, 'Initial SOC'), qAh: num(qAh, 0.001, 1e5, 'Q'), ekfInitialSoc: num(ekfSoc, 0, 1.05, 'EKF initial SOC') };
+      setState({ kind: 'running', progress: 0 });
+      busyRef.current = true;
+      const t0 = performance.now();
+      const [csvText, paramsText] = await Promise.all([csvFile.text(), paramsFile?.text()]);
+      const params = paramsFile && paramsText !== undefined ? { json: paramsText, fileName: paramsFile.name } : { set };
+      let last = 0;
+      const out = await r.run({ csvText, fileName: csvFile.name, params, dedupeTime: dedupe, ...opts }, (f) => {
+        // at most ~10 re-renders a second
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          setState((s) => (s.kind === 'running' ? { kind: 'running', progress: f } : s));
+        }
+      });
+      if (out.status === 'done') setState({ kind: 'done', out, file: csvFile.name, elapsedMs: performance.now() - t0 });
+      else if (out.status === 'cancelled') setState({ kind: 'cancelled' });
+      else setState({ kind: 'error', message: out.message });
+    } catch (e) {
+      setState({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      busyRef.current = false;
+    }
+  }
+
+  const running = state.kind === 'running';
+  const done = state.kind === 'done' ? state : null;
+  const channels: ReplayChannel[] = done?.out.channels ?? [];
+  const durationS = done ? done.out.result.duration_s : 0;
+
+  return (
+    <main className={css.page} ref={rootRef}>
+      <header className={css.header}>
+        <h1>Replay a measured cell record</h1>
+        <Link href="/">workbench</Link>
+        <Link href="/live">live devices</Link>
+      </header>
+      <p className="muted">
+        The twin runs open loop from the initial SOC with the record&apos;s current and cell temperature; the SOC EKF runs on its measured
+        voltage. Columns <code>time_s,current_A,voltage_V,ah_Ah,battery_temp_degC</code> (current negative on discharge, as in the
+        Panasonic files; non-uniform time steps are fine). Same numbers as <code>twinbench replay-cell --json</code>.
+      </p>
+
+      <section className={css.form} aria-label="Replay settings">
+        <label>
+          Record (CSV)
+          <input type="file" accept=".csv,text/csv" data-testid="replay-csv" onChange={(e) => setCsvFile(e.target.files?.[0] ?? null)} />
+        </label>
+        <label>
+          Parameters
+          <select value={set} onChange={(e) => setSet(e.target.value)} disabled={!!paramsFile} data-testid="replay-set">
+            {(sets.length ? sets : [set]).map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label title="A parameter file written by twinbench identify (or any file of the same schema)">
+          or a parameter file (JSON)
+          <input ref={paramsInput} type="file" accept=".json,application/json" data-testid="replay-params-file" onChange={(e) => setParamsFile(e.target.files?.[0] ?? null)} />
+        </label>
+        {paramsFile && (
+          <button
+            className="btn small"
+            onClick={() => {
+              setParamsFile(null);
+              if (paramsInput.current) paramsInput.current.value = '';
+            }}
+          >
+            use {set}
+          </button>
+        )}
+        <label>
+          Initial SOC
+          <input className={css.num} value={initialSoc} onChange={(e) => setInitialSoc(e.target.value)} inputMode="decimal" aria-label="Initial SOC" />
+        </label>
+        <label>
+          Q for the reference (Ah)
+          <input className={css.num} value={qAh} onChange={(e) => setQAh(e.target.value)} inputMode="decimal" aria-label="Q for the reference SOC (Ah)" />
+        </label>
+        <label>
+          EKF starts at SOC
+          <input className={css.num} value={ekfSoc} onChange={(e) => setEkfSoc(e.target.value)} inputMode="decimal" aria-label="EKF initial SOC" />
+        </label>
+        <label className={css.check}>
+          <input type="checkbox" checked={dedupe} onChange={(e) => setDedupe(e.target.checked)} /> merge repeated time stamps
+        </label>
+        <button className="btn primary" onClick={() => void run()} disabled={!csvFile || running} data-testid="replay-run">
+          ▶ Replay
+        </button>
+        <button className="btn" onClick={() => replay.current?.cancel()} disabled={!running} data-testid="replay-cancel">
+          ■ Cancel
+        </button>
+        <div className="progress" aria-live="polite" data-testid="replay-status">
+          {running && (
+            <>
+              <div className="progress-bar">
+                <div className="progress-fill" style={{ width: `${Math.round(state.progress * 100)}%` }} />
+              </div>
+              <span className="progress-text">{Math.round(state.progress * 100)} %</span>
+            </>
+          )}
+          {done && (
+            <span className="progress-text">
+              {done.file}: {done.out.result.rows.toLocaleString('en')} rows in {(done.elapsedMs / 1000).toFixed(2)} s
+            </span>
+          )}
+          {state.kind === 'cancelled' && <span className="progress-text">Cancelled.</span>}
+        </div>
+      </section>
+
+      {state.kind === 'error' && (
+        <pre className={css.error} role="alert" data-testid="replay-error">
+          {state.message}
+        </pre>
+      )}
+
+      {done && (
+        <>
+          <table className={css.metrics} data-testid="replay-metrics">
+            <tbody>
+              {METRICS.map(([key, label, unit]) => {
+                const v = (done.out.result as unknown as Record<string, number | null>)[key];
+                return (
+                  <tr key={key}>
+                    <th scope="row">{label}</th>
+                    <td data-testid={`metric-${key}`}>{v === null ? (key === 'converge_s' ? 'never' : '–') : String(v)}</td>
+                    <td className="muted">{unit}</td>
+                    <td className="muted">
+                      <code>{key}</code>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted">
+            Parameters {done.out.result.param_set}, {done.out.result.rc_pairs} RC pair{done.out.result.rc_pairs === 1 ? '' : 's'}; reference SOC = {done.out.result.initial_soc} + Ah / {done.out.result.q_ah}; cell
+            temperature {done.out.result.param_temp_min_c} to {done.out.result.param_temp_max_c} °C.
+            {done.out.duplicateTimeRows > 0 && ` ${done.out.duplicateTimeRows} row(s) merged or dropped for a repeated time stamp.`}
+          </p>
+          {done.out.result.warnings.length > 0 && (
+            <ul className={css.warnings} data-testid="replay-warnings">
+              {done.out.result.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          )}
+          <div className={css.plots}>
+            <Plots channels={channels} durationS={durationS} runKey={`${done.file}:${done.elapsedMs}`} panels={PANELS} />
+          </div>
+          <details>
+            <summary>JSON (as <code>replay-cell --json</code>)</summary>
+            <pre className={css.json}>{JSON.stringify({ csv: done.file, ...done.out.result }, null, 2)}</pre>
+          </details>
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,53 @@
+// Replay page (/replay) in real Chromium: reached from the workbench toolbar, a measured drive cycle
+// is replayed in the worker and shows the same numbers as `twinbench replay-cell --json`, with the
+// five stacked plots; a bad CSV names its line and column; a long record shows progress and can be
+// cancelled.
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const DATA = path.resolve(process.env.TWINBENCH_DATA_DIR ?? path.join('..', 'shared', 'data'));
+const US06 = path.join(DATA, 'panasonic-18650pf', 'drive_cycles_1hz', '25degC_US06.csv');
+
+test('replay page: CLI numbers, plots, line/column errors, progress and cancel', async ({ page }) => {
+  const cli = spawnSync(process.execPath, ['bin/twinbench.mjs', 'replay-cell', '--csv', US06, '--params', 'panasonic-ncr18650pf', '--json'], { encoding: 'utf8' });
+  expect(cli.status, cli.stderr).toBe(0);
+  const expected = JSON.parse(cli.stdout) as Record<string, number>;
+
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Replay', exact: true }).click();
+  await expect(page).toHaveURL(/\/replay$/);
+  await expect(page.getByTestId('replay-set')).toHaveValue('panasonic-ncr18650pf');
+
+  // 1. A measured drive cycle: the CLI's numbers, and the plots.
+  await page.getByTestId('replay-csv').setInputFiles(US06);
+  await page.getByTestId('replay-run').click();
+  await expect(page.getByTestId('replay-metrics')).toBeVisible();
+  for (const key of ['voltage_rmse_mv', 'voltage_max_abs_mv', 'soc_rmse_pct', 'soc_max_abs_pct', 'converge_s', 'param_temp_c'])
+    await expect(page.getByTestId(`metric-${key}`)).toHaveText(String(expected[key]));
+  await expect(page.locator('.plots-host > .plot-panel')).toHaveCount(5);
+  await expect(page.getByTestId('replay-status')).toContainText('25degC_US06.csv: 4,812 rows');
+
+  // 2. A bad value: the message names the file, line and column; the old results are gone.
+  const bad = 'time_s,current_A,voltage_V,ah_Ah,battery_temp_degC\n0,0,4.1,0,25\n1,-1,abc,0,25\n';
+  await page.getByTestId('replay-csv').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.getByTestId('replay-run').click();
+  await expect(page.getByTestId('replay-error')).toContainText('bad.csv:3: column "voltage_V"');
+  await expect(page.getByTestId('replay-metrics')).toHaveCount(0);
+
+  // 3. A long record (1.2 million rows, 30 MB): progress while it runs, then Cancel.
+  const rows = ['time_s,current_A,voltage_V,ah_Ah,battery_temp_degC'];
+  for (let k = 0; k < 1_200_000; k++) rows.push(`${k},-0.5,3.9,${(-k * 0.5 / 3600).toFixed(5)},25`);
+  await page.getByTestId('replay-csv').setInputFiles({ name: 'long.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await page.getByTestId('replay-run').click();
+  await expect(page.getByTestId('replay-cancel')).toBeEnabled();
+  await expect(page.getByTestId('replay-status')).toContainText('%');
+  await page.getByTestId('replay-cancel').click();
+  await expect(page.getByTestId('replay-status')).toContainText('Cancelled.');
+  await expect(page.getByTestId('replay-run')).toBeEnabled();
+
+  // 4. After a cancel, a fresh worker replays again.
+  await page.getByTestId('replay-csv').setInputFiles(US06);
+  await page.getByTestId('replay-run').click();
+  await expect(page.getByTestId('metric-voltage_rmse_mv')).toHaveText(String(expected.voltage_rmse_mv));
+});

@@ -1,0 +1,96 @@
+// The replay worker: same numbers as the CLI's replayCell on a measured drive cycle, clear errors
+// for bad input, and the facade over Comlink (worker replaced by a MessageChannel in this thread).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it, expect } from 'vitest';
+import * as Comlink from 'comlink';
+import { ReplayImpl } from './ReplayImpl';
+import { Replay } from './Replay';
+import { dataDir } from '../../cli/csvTable';
+import { loadCellCsv } from '../../cli/cellCsv';
+import { replayCell } from '../../sim/estimation/replay';
+import { getParamSet } from '../../sim/battery/paramSets';
+
+const US06 = path.join(dataDir(), 'panasonic-18650pf', 'drive_cycles_1hz', '25degC_US06.csv');
+const csvText = readFileSync(US06, 'utf8');
+
+describe('ReplayImpl', () => {
+  it('gives the CLI numbers on a measured drive cycle, with plot channels and progress', () => {
+    const progress: number[] = [];
+    const out = new ReplayImpl().run({ csvText, fileName: '25degC_US06.csv', params: { set: 'panasonic-ncr18650pf' } }, (f) => void progress.push(f));
+    expect(out.status).toBe('done');
+    if (out.status !== 'done') return;
+    const { trace: _t, ...cli } = replayCell(loadCellCsv(US06), getParamSet('panasonic-ncr18650pf'), { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8 });
+    expect(out.result).toEqual(cli);
+    const names = out.channels.map((c) => c.name);
+    expect(names).toEqual(['time_s', 'measured_V', 'model_V', 'error_mV', 'current_A', 'soc_ref', 'ekf_soc', 'temp_C']);
+    for (const c of out.channels) expect(c.data.length).toBe(cli.rows);
+    const err = out.channels[3].data;
+    const rms = Math.sqrt(err.reduce((a, e, k) => (k === 0 ? a : a + e * e), 0) / (err.length - 1));
+    expect(rms).toBeCloseTo(cli.voltage_rmse_mv, 2);
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it('accepts a user parameter file and reports schema problems with their path', () => {
+    const own = JSON.stringify(getParamSet('panasonic-ncr18650pf'));
+    const ok = new ReplayImpl().run({ csvText, fileName: 'x.csv', params: { json: own, fileName: 'params.json' } });
+    expect(ok.status).toBe('done');
+    const bad = JSON.parse(own);
+    bad.r0Ohm[0][0] = -1;
+    const out = new ReplayImpl().run({ csvText, fileName: 'x.csv', params: { json: JSON.stringify(bad), fileName: 'params.json' } });
+    expect(out).toMatchObject({ status: 'error', message: expect.stringMatching(/^params\.json: invalid parameter file:\n.*r0Ohm/) });
+    expect(new ReplayImpl().run({ csvText, fileName: 'x.csv', params: { json: '{', fileName: 'p.json' } })).toMatchObject({ status: 'error', message: expect.stringMatching(/^p\.json: not JSON/) });
+  });
+
+  it('names the line and column of a bad CSV, and refuses bad options', () => {
+    const lines = csvText.split('\n');
+    const fields = lines[5].split(',');
+    fields[2] = 'NaN'; // voltage_V of file line 6
+    lines[5] = fields.join(',');
+    const out = new ReplayImpl().run({ csvText: lines.join('\n'), fileName: 'broken.csv', params: { set: 'panasonic-ncr18650pf' } });
+    expect(out).toMatchObject({ status: 'error', message: expect.stringMatching(/^broken\.csv:6: column "voltage_V"/) });
+    const noCol = new ReplayImpl().run({ csvText: 'time_s,current_A\n0,1\n1,1\n', fileName: 'a.csv', params: { set: 'panasonic-ncr18650pf' } });
+    expect(noCol).toMatchObject({ status: 'error', message: expect.stringMatching(/voltage_V/) });
+    expect(new ReplayImpl().run({ csvText, fileName: 'a.csv', params: { set: 'nope' } })).toMatchObject({ status: 'error', message: expect.stringMatching(/unknown parameter set 'nope'/) });
+    expect(new ReplayImpl().run({ csvText, fileName: 'a.csv', params: { set: 'panasonic-ncr18650pf' }, qAh: -1 })).toMatchObject({ status: 'error', message: expect.stringMatching(/^qAh:/) });
+  });
+});
+
+class FakeWorker {
+  private channel = new MessageChannel();
+  constructor() {
+    Comlink.expose(new ReplayImpl(Comlink.transfer), this.channel.port2 as unknown as Comlink.Endpoint);
+  }
+  postMessage(msg: unknown, transfer?: Transferable[]) {
+    this.channel.port1.postMessage(msg, transfer ?? []);
+  }
+  addEventListener(type: string, fn: (e: MessageEvent) => void) {
+    if (type === 'message') this.channel.port1.addEventListener('message', fn as EventListener);
+    this.channel.port1.start();
+  }
+  removeEventListener(type: string, fn: (e: MessageEvent) => void) {
+    if (type === 'message') this.channel.port1.removeEventListener('message', fn as EventListener);
+  }
+  terminate() {
+    this.channel.port1.close();
+    this.channel.port2.close();
+  }
+}
+
+describe('Replay (facade)', () => {
+  it('runs over Comlink, returns transferred arrays, refuses a second run, and cancels', async () => {
+    const replay = new Replay(() => new FakeWorker() as unknown as Worker);
+    expect(await replay.paramSets()).toContain('panasonic-ncr18650pf');
+    const p = replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } });
+    expect(await replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } })).toMatchObject({ status: 'error', message: /already running/ });
+    const out = await p;
+    expect(out.status).toBe('done');
+    if (out.status === 'done') expect(out.channels[1].data).toBeInstanceOf(Float64Array);
+    const q = replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } });
+    replay.cancel();
+    expect(await q).toEqual({ status: 'cancelled' });
+    // a fresh worker after a cancel
+    expect((await replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } })).status).toBe('done');
+    replay.terminate();
+  });
+});
