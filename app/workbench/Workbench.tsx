@@ -688,14 +688,15 @@ export function Workbench({ initialText, initialNotice, sharedId }: WorkbenchPro
             </optgroup>
           ))}
         </select>
+        {/* not prefetched: the workbench's idle page JS stays its own (docs/ui.md) */}
         <nav className="page-links" aria-label="Other pages">
-          <Link href="/replay" title="Replay a measured cell record (CSV) through the twin and the SOC EKF">
+          <Link href="/replay" prefetch={false} title="Replay a measured cell record (CSV) through the twin and the SOC EKF">
             Replay
           </Link>
-          <Link href="/live" title="Live devices: real and twin signals side by side">
+          <Link href="/live" prefetch={false} title="Live devices: real and twin signals side by side">
             Live
           </Link>
-          <Link href="/fleet" title="Fleet view and alerts">
+          <Link href="/fleet" prefetch={false} title="Fleet view and alerts">
             Fleet
           </Link>
         </nav>
