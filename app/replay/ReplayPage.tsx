@@ -72,6 +72,8 @@ export function ReplayPage() {
   const paramsInput = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLElement>(null);
   const busyRef = useRef(false);
+  /** Cancel pressed while the files were still being read (before the worker had the job) */
+  const cancelledRef = useRef(false);
   usePlotlyPreload(rootRef, busyRef);
 
   useEffect(() => {
@@ -90,8 +92,10 @@ export function ReplayPage() {
       const opts = { initialSoc: num(initialSoc, 0, 1.05, 'Initial SOC'), qAh: num(qAh, 0.001, 1e5, 'Q'), ekfInitialSoc: num(ekfSoc, 0, 1.05, 'EKF initial SOC') };
       setState({ kind: 'running', progress: 0 });
       busyRef.current = true;
+      cancelledRef.current = false;
       const t0 = performance.now();
       const [csvText, paramsText] = await Promise.all([csvFile.text(), paramsFile?.text()]);
+      if (cancelledRef.current) return setState({ kind: 'cancelled' });
       const params = paramsFile && paramsText !== undefined ? { json: paramsText, fileName: paramsFile.name } : { set };
       let last = 0;
       const out = await r.run({ csvText, fileName: csvFile.name, params, dedupeTime: dedupe, ...opts }, (f) => {
@@ -178,7 +182,15 @@ export function ReplayPage() {
         <button className="btn primary" onClick={() => void run()} disabled={!csvFile || running} data-testid="replay-run">
           ▶ Replay
         </button>
-        <button className="btn" onClick={() => replay.current?.cancel()} disabled={!running} data-testid="replay-cancel">
+        <button
+          className="btn"
+          onClick={() => {
+            cancelledRef.current = true;
+            replay.current?.cancel();
+          }}
+          disabled={!running}
+          data-testid="replay-cancel"
+        >
           ■ Cancel
         </button>
         <div className="progress" aria-live="polite" data-testid="replay-status">
