@@ -165,8 +165,8 @@ export function FleetPage() {
   const c = fleet?.counts;
 
   return (
-    <main className={css.page}>
-      <header className={css.header}>
+    <main className="subpage">
+      <header className="subpage-header">
         <h1>Fleet</h1>
         <Link href="/live">live devices</Link>
         <Link href="/">workbench</Link>

@@ -261,9 +261,9 @@ export function LivePage() {
   const current = device?.channels.find((c) => c.kind === 'current');
 
   return (
-    <main style={{ padding: '12px 16px', maxWidth: 1400, margin: '0 auto' }}>
-      <header style={{ display: 'flex', gap: 16, alignItems: 'baseline', flexWrap: 'wrap' }}>
-        <h1 style={{ fontSize: 18, margin: 0 }}>Live devices</h1>
+    <main className="subpage">
+      <header className="subpage-header">
+        <h1>Live devices</h1>
         <Link href="/">workbench</Link>
         <Link href="/fleet" data-testid="live-fleet-link">
           fleet &amp; alerts

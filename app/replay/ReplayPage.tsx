@@ -122,8 +122,8 @@ export function ReplayPage() {
   const durationS = done ? done.out.result.duration_s : 0;
 
   return (
-    <main className={css.page} ref={rootRef}>
-      <header className={css.header}>
+    <main className="subpage" ref={rootRef}>
+      <header className="subpage-header">
         <h1>Replay a measured cell record</h1>
         <Link href="/">workbench</Link>
         <Link href="/live">live devices</Link>

@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import * as Comlink from 'comlink';
 import { ReplayImpl } from './ReplayImpl';
 import { Replay } from './Replay';
+import { ChannelWorker } from '../channelWorker';
 import { dataDir } from '../../cli/csvTable';
 import { loadCellCsv } from '../../cli/cellCsv';
 import { replayCell } from '../../sim/estimation/replay';
@@ -56,30 +57,9 @@ describe('ReplayImpl', () => {
   });
 });
 
-class FakeWorker {
-  private channel = new MessageChannel();
-  constructor() {
-    Comlink.expose(new ReplayImpl(Comlink.transfer), this.channel.port2 as unknown as Comlink.Endpoint);
-  }
-  postMessage(msg: unknown, transfer?: Transferable[]) {
-    this.channel.port1.postMessage(msg, transfer ?? []);
-  }
-  addEventListener(type: string, fn: (e: MessageEvent) => void) {
-    if (type === 'message') this.channel.port1.addEventListener('message', fn as EventListener);
-    this.channel.port1.start();
-  }
-  removeEventListener(type: string, fn: (e: MessageEvent) => void) {
-    if (type === 'message') this.channel.port1.removeEventListener('message', fn as EventListener);
-  }
-  terminate() {
-    this.channel.port1.close();
-    this.channel.port2.close();
-  }
-}
-
 describe('Replay (facade)', () => {
   it('runs over Comlink, returns transferred arrays, refuses a second run, and cancels', async () => {
-    const replay = new Replay(() => new FakeWorker() as unknown as Worker);
+    const replay = new Replay(() => new ChannelWorker(new ReplayImpl(Comlink.transfer)) as unknown as Worker);
     expect(await replay.paramSets()).toContain('panasonic-ncr18650pf');
     const p = replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } });
     expect(await replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } })).toMatchObject({ status: 'error', message: /already running/ });

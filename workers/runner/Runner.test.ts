@@ -3,6 +3,7 @@
 import { afterEach, describe, it, expect, vi } from 'vitest';
 import * as Comlink from 'comlink';
 import { Runner } from './Runner';
+import { ChannelWorker } from '../channelWorker';
 import { RunnerImpl, type EngineDeps, type EngineSession } from './RunnerImpl';
 import type { RunResult } from '../../sim/engine/run';
 
@@ -31,29 +32,12 @@ function fakeDeps(total: number): EngineDeps {
   };
 }
 
-class FakeWorker {
+class FakeWorker extends ChannelWorker {
   static instances: FakeWorker[] = [];
   static total = 50_000;
-  private channel = new MessageChannel();
-  terminated = false;
   constructor() {
-    Comlink.expose(new RunnerImpl(fakeDeps(FakeWorker.total)), this.channel.port2 as unknown as Comlink.Endpoint);
+    super(new RunnerImpl(fakeDeps(FakeWorker.total)));
     FakeWorker.instances.push(this);
-  }
-  postMessage(msg: unknown, transfer?: Transferable[]) {
-    this.channel.port1.postMessage(msg, transfer ?? []);
-  }
-  addEventListener(type: string, fn: (e: MessageEvent) => void) {
-    if (type === 'message') this.channel.port1.addEventListener('message', fn as EventListener);
-    this.channel.port1.start();
-  }
-  removeEventListener(type: string, fn: (e: MessageEvent) => void) {
-    if (type === 'message') this.channel.port1.removeEventListener('message', fn as EventListener);
-  }
-  terminate() {
-    this.terminated = true;
-    this.channel.port1.close();
-    this.channel.port2.close();
   }
 }
 
