@@ -45,6 +45,8 @@ export interface CellCsvOptions {
   duplicateTime?: 'error' | 'keep-last';
   /** rows with missing, non-numeric or implausible values: 'error' (default) or 'skip' (counted) */
   invalidRows?: 'error' | 'skip';
+  /** how the error for a repeated time stamp names the merge option (default the CLI's flag) */
+  mergeOptionName?: string;
 }
 
 export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions = {}): CellSeries {
@@ -120,7 +122,7 @@ export function parseCellCsv(text: string, file = '<csv>', opts: CellCsvOptions 
       prevLine = lineNo;
       continue;
     }
-    if (!(t > prevT)) throw new CsvError(`${file}:${lineNo}: column "time_s" (column ${idx.time_s + 1}): time ${t} s is not greater than ${prevT} s on line ${prevLine} (time must increase${t === prevT ? '; repeated time stamps can be merged with --dedupe-time' : ''})`, lineNo, 'time_s');
+    if (!(t > prevT)) throw new CsvError(`${file}:${lineNo}: column "time_s" (column ${idx.time_s + 1}): time ${t} s is not greater than ${prevT} s on line ${prevLine} (time must increase${t === prevT ? `; repeated time stamps can be merged with ${opts.mergeOptionName ?? '--dedupe-time'}` : ''})`, lineNo, 'time_s');
     prevT = t;
     prevLine = lineNo;
     prevRaw = raw.trim();

@@ -52,6 +52,10 @@ describe('ReplayImpl', () => {
     expect(out).toMatchObject({ status: 'error', message: expect.stringMatching(/^broken\.csv:6: column "voltage_V"/) });
     const noCol = new ReplayImpl().run({ csvText: 'time_s,current_A\n0,1\n1,1\n', fileName: 'a.csv', params: { set: 'panasonic-ncr18650pf' } });
     expect(noCol).toMatchObject({ status: 'error', message: expect.stringMatching(/voltage_V/) });
+    const repeated = 'time_s,current_A,voltage_V,ah_Ah,battery_temp_degC\n0,0,4.1,0,25\n1,-1,4.0,0,25\n1,-1,3.99,0,25\n2,0,4.05,0,25\n';
+    const rep = { csvText: repeated, fileName: 'r.csv', params: { set: 'panasonic-ncr18650pf' } };
+    expect(new ReplayImpl().run(rep)).toMatchObject({ status: 'error', message: expect.stringMatching(/^r\.csv:4: .*merged with "merge repeated time stamps"/) });
+    expect(new ReplayImpl().run({ ...rep, dedupeTime: true })).toMatchObject({ status: 'done', duplicateTimeRows: 1 });
     expect(new ReplayImpl().run({ csvText, fileName: 'a.csv', params: { set: 'nope' } })).toMatchObject({ status: 'error', message: expect.stringMatching(/unknown parameter set 'nope'/) });
     expect(new ReplayImpl().run({ csvText, fileName: 'a.csv', params: { set: 'panasonic-ncr18650pf' }, qAh: -1 })).toMatchObject({ status: 'error', message: expect.stringMatching(/^qAh:/) });
   });

@@ -70,7 +70,7 @@ export class ReplayImpl {
     const r = req.data;
     try {
       const p = paramsOf(r.params);
-      const s = parseCellCsv(r.csvText, r.fileName, { duplicateTime: r.dedupeTime ? 'keep-last' : 'error' });
+      const s = parseCellCsv(r.csvText, r.fileName, { duplicateTime: r.dedupeTime ? 'keep-last' : 'error', mergeOptionName: '"merge repeated time stamps"' });
       const { trace, ...result } = replayCell(s, p, { initialSoc: r.initialSoc, qAh: r.qAh, ekfInitialSoc: r.ekfInitialSoc, trace: true, onProgress });
       const t = trace!;
       const n = s.rows;
