@@ -9,7 +9,28 @@ import { Plots } from '../plots/Plots';
 import type { PanelSpec } from '../plots/channels';
 import { usePlotlyPreload } from '../plots/usePlotlyPreload';
 import { MAX_CSV_CHARS, MAX_PARAMS_CHARS, Replay, type ReplayChannel, type ReplayOutcome } from '../../workers/replay/Replay';
+import { fetchProfiles } from '../workbench/profileFetch';
 import css from './replay.module.css';
+
+/** Measured drive cycles in the data folder (GET /api/data/<key>), to try the page without a file. */
+const EXAMPLE_FOLDER = 'panasonic-18650pf/drive_cycles_1hz';
+const EXAMPLES = [25, 10, 0].flatMap((t) =>
+  (t === 25 ? ['Cycle_1', 'Cycle_2', 'Cycle_3', 'Cycle_4', 'HWFTa', 'HWFTb', 'LA92', 'NN', 'US06'] : t === 10 ? ['HWFET', 'LA92', 'NN', 'US06'] : ['HWFET', 'LA92', 'NN', 'UDDS', 'US06']).map(
+    (c) => `${t}degC_${c}.csv`,
+  ),
+);
+
+/** Where the record comes from: a file picked by the user, or an example from the data folder. */
+type Source = { kind: 'file'; file: File } | { kind: 'example'; name: string } | null;
+
+async function readSource(src: NonNullable<Source>): Promise<{ name: string; text: string }> {
+  if (src.kind === 'example') {
+    const key = `${EXAMPLE_FOLDER}/${src.name}`;
+    return { name: src.name, text: (await fetchProfiles([key]))[key] };
+  }
+  if (src.file.size > MAX_CSV_CHARS) throw new Error(`${src.file.name} is ${(src.file.size / 1048576).toFixed(0)} MB; the limit is ${MAX_CSV_CHARS / 1048576} MB`);
+  return { name: src.file.name, text: await src.file.text() };
+}
 
 const PANELS: PanelSpec[] = [
   {
@@ -62,7 +83,8 @@ export function ReplayPage() {
   const replay = useRef<Replay | null>(null);
   const [sets, setSets] = useState<string[]>([]);
   const [set, setSet] = useState('panasonic-ncr18650pf');
-  const [csvFile, setCsvFile] = useState<File | null>(null);
+  const [source, setSource] = useState<Source>(null);
+  const csvInput = useRef<HTMLInputElement>(null);
   const [paramsFile, setParamsFile] = useState<File | null>(null);
   const [initialSoc, setInitialSoc] = useState('1');
   const [qAh, setQAh] = useState('2.9');
@@ -85,20 +107,19 @@ export function ReplayPage() {
 
   async function run() {
     const r = replay.current;
-    if (!r || !csvFile) return;
+    if (!r || !source) return;
     try {
-      if (csvFile.size > MAX_CSV_CHARS) throw new Error(`${csvFile.name} is ${(csvFile.size / 1048576).toFixed(0)} MB; the limit is ${MAX_CSV_CHARS / 1048576} MB`);
       if (paramsFile && paramsFile.size > MAX_PARAMS_CHARS) throw new Error(`${paramsFile.name} is larger than ${MAX_PARAMS_CHARS / 1048576} MB`);
       const opts = { initialSoc: num(initialSoc, 0, 1.05, 'Initial SOC'), qAh: num(qAh, 0.001, 1e5, 'Q'), ekfInitialSoc: num(ekfSoc, 0, 1.05, 'EKF initial SOC') };
       setState({ kind: 'running', progress: 0 });
       busyRef.current = true;
       cancelledRef.current = false;
       const t0 = performance.now();
-      const [csvText, paramsText] = await Promise.all([csvFile.text(), paramsFile?.text()]);
+      const [csv, paramsText] = await Promise.all([readSource(source), paramsFile?.text()]);
       if (cancelledRef.current) return setState({ kind: 'cancelled' });
       const params = paramsFile && paramsText !== undefined ? { json: paramsText, fileName: paramsFile.name } : { set };
       let last = 0;
-      const out = await r.run({ csvText, fileName: csvFile.name, params, dedupeTime: dedupe, ...opts }, (f) => {
+      const out = await r.run({ csvText: csv.text, fileName: csv.name, params, dedupeTime: dedupe, ...opts }, (f) => {
         // at most ~10 re-renders a second
         const now = performance.now();
         if (now - last > 100) {
@@ -106,7 +127,7 @@ export function ReplayPage() {
           setState((s) => (s.kind === 'running' ? { kind: 'running', progress: f } : s));
         }
       });
-      if (out.status === 'done') setState({ kind: 'done', out, file: csvFile.name, elapsedMs: performance.now() - t0 });
+      if (out.status === 'done') setState({ kind: 'done', out, file: csv.name, elapsedMs: performance.now() - t0 });
       else if (out.status === 'cancelled') setState({ kind: 'cancelled' });
       else setState({ kind: 'error', message: out.message });
     } catch (e) {
@@ -137,7 +158,34 @@ export function ReplayPage() {
       <section className={css.form} aria-label="Replay settings">
         <label>
           Record (CSV)
-          <input type="file" accept=".csv,text/csv" data-testid="replay-csv" onChange={(e) => setCsvFile(e.target.files?.[0] ?? null)} />
+          <input
+            ref={csvInput}
+            type="file"
+            accept=".csv,text/csv"
+            data-testid="replay-csv"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              setSource(file ? { kind: 'file', file } : null);
+            }}
+          />
+        </label>
+        <label>
+          or a measured example
+          <select
+            data-testid="replay-example"
+            value={source?.kind === 'example' ? source.name : ''}
+            onChange={(e) => {
+              if (csvInput.current) csvInput.current.value = '';
+              setSource(e.target.value ? { kind: 'example', name: e.target.value } : null);
+            }}
+          >
+            <option value="">Panasonic 18650PF drive cycles…</option>
+            {EXAMPLES.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Parameters
@@ -179,7 +227,7 @@ export function ReplayPage() {
         <label className={css.check}>
           <input type="checkbox" checked={dedupe} onChange={(e) => setDedupe(e.target.checked)} /> merge repeated time stamps
         </label>
-        <button className="btn primary" onClick={() => void run()} disabled={!csvFile || running} data-testid="replay-run">
+        <button className="btn primary" onClick={() => void run()} disabled={!source || running} data-testid="replay-run">
           ▶ Replay
         </button>
         <button

@@ -1,7 +1,7 @@
 // Replay page (/replay) in real Chromium: reached from the workbench toolbar, a measured drive cycle
 // is replayed in the worker and shows the same numbers as `twinbench replay-cell --json`, with the
 // five stacked plots; a bad CSV names its line and column; a long record shows progress and can be
-// cancelled.
+// cancelled; a measured example from the data folder replays after that.
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -46,8 +46,13 @@ test('replay page: CLI numbers, plots, line/column errors, progress and cancel',
   await expect(page.getByTestId('replay-status')).toContainText('Cancelled.');
   await expect(page.getByTestId('replay-run')).toBeEnabled();
 
-  // 4. After a cancel, a fresh worker replays again.
-  await page.getByTestId('replay-csv').setInputFiles(US06);
+  // 4. After a cancel, a fresh worker replays again: a measured example fetched from the data folder.
+  const udds = path.join(DATA, 'panasonic-18650pf', 'drive_cycles_1hz', '0degC_UDDS.csv');
+  const cliUdds = spawnSync(process.execPath, ['bin/twinbench.mjs', 'replay-cell', '--csv', udds, '--params', 'panasonic-ncr18650pf', '--json'], { encoding: 'utf8' });
+  expect(cliUdds.status, cliUdds.stderr).toBe(0);
+  await page.getByTestId('replay-example').selectOption('0degC_UDDS.csv');
   await page.getByTestId('replay-run').click();
-  await expect(page.getByTestId('metric-voltage_rmse_mv')).toHaveText(String(expected.voltage_rmse_mv));
+  await expect(page.getByTestId('metric-soc_rmse_pct')).toHaveText(String(JSON.parse(cliUdds.stdout).soc_rmse_pct));
+  await expect(page.getByTestId('metric-voltage_rmse_mv')).toHaveText(String(JSON.parse(cliUdds.stdout).voltage_rmse_mv));
+  await expect(page.getByTestId('replay-status')).toContainText('0degC_UDDS.csv');
 });
