@@ -12,7 +12,7 @@
 //    Each phase prints the long tasks (PerformanceObserver 'longtask', > 50 ms) that ended in it
 //    and the long animation frames ('long-animation-frame', task + rendering, > 50 ms).
 //  - both wait, after the editor is ready, for the workbench's idle preload of Plotly (the root's
-//    data-plotly = ready; app/workbench/Workbench.tsx) and print how long it took and, with
+//    data-plotly = ready; app/plots/usePlotlyPreload.ts) and print how long it took and, with
 //    --results, its long tasks (phase "preload"), so the first Run is measured as a user who
 //    opened the page and paused before running sees it.
 // Prints one JSON object per line. Needs a running production server (TWINBENCH_URL, default
