@@ -90,6 +90,7 @@ export function ReplayPage() {
   const [qAh, setQAh] = useState('2.9');
   const [ekfSoc, setEkfSoc] = useState('0.8');
   const [dedupe, setDedupe] = useState(false);
+  const [rcPairs, setRcPairs] = useState<'' | '1' | '2'>('');
   const [state, setState] = useState<State>({ kind: 'idle' });
   const paramsInput = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLElement>(null);
@@ -119,7 +120,7 @@ export function ReplayPage() {
       if (cancelledRef.current) return setState({ kind: 'cancelled' });
       const params = paramsFile && paramsText !== undefined ? { json: paramsText, fileName: paramsFile.name } : { set };
       let last = 0;
-      const out = await r.run({ csvText: csv.text, fileName: csv.name, params, dedupeTime: dedupe, ...opts }, (f) => {
+      const out = await r.run({ csvText: csv.text, fileName: csv.name, params, dedupeTime: dedupe, rcPairs: rcPairs ? (Number(rcPairs) as 1 | 2) : undefined, ...opts }, (f) => {
         // at most ~10 re-renders a second
         const now = performance.now();
         if (now - last > 100) {
@@ -223,6 +224,14 @@ export function ReplayPage() {
         <label>
           EKF starts at SOC
           <input className={css.num} value={ekfSoc} onChange={(e) => setEkfSoc(e.target.value)} inputMode="decimal" aria-label="EKF initial SOC" />
+        </label>
+        <label>
+          RC pairs
+          <select value={rcPairs} onChange={(e) => setRcPairs(e.target.value as '' | '1' | '2')} aria-label="RC pairs">
+            <option value="">the set&apos;s</option>
+            <option value="1">1</option>
+            <option value="2">2</option>
+          </select>
         </label>
         <label className={css.check}>
           <input type="checkbox" checked={dedupe} onChange={(e) => setDedupe(e.target.checked)} /> merge repeated time stamps

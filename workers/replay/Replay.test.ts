@@ -32,6 +32,12 @@ describe('ReplayImpl', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('replays with one RC pair on request, as replay-cell --rc 1', () => {
+    const out = new ReplayImpl().run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' }, rcPairs: 1 });
+    const { trace: _t, ...cli } = replayCell(loadCellCsv(US06), getParamSet('panasonic-ncr18650pf'), { rcPairs: 1 });
+    expect(out).toMatchObject({ status: 'done', result: { ...cli, rc_pairs: 1 } });
+  });
+
   it('accepts a user parameter file and reports schema problems with their path', () => {
     const own = JSON.stringify(getParamSet('panasonic-ncr18650pf'));
     const ok = new ReplayImpl().run({ csvText, fileName: 'x.csv', params: { json: own, fileName: 'params.json' } });

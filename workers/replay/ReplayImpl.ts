@@ -23,6 +23,8 @@ export const ReplayRequestSchema = z
     initialSoc: z.number().min(0).max(1.05).default(1),
     qAh: z.number().gt(0).max(1e5).default(2.9),
     ekfInitialSoc: z.number().min(0).max(1.05).default(0.8),
+    /** RC pairs of the model and the EKF (default: the set's own, 2 when it has a second branch) */
+    rcPairs: z.union([z.literal(1), z.literal(2)]).optional(),
     /** rows repeating the previous time stamp: keep the later one instead of stopping */
     dedupeTime: z.boolean().default(false),
   })
@@ -71,7 +73,7 @@ export class ReplayImpl {
     try {
       const p = paramsOf(r.params);
       const s = parseCellCsv(r.csvText, r.fileName, { duplicateTime: r.dedupeTime ? 'keep-last' : 'error', mergeOptionName: '"merge repeated time stamps"' });
-      const { trace, ...result } = replayCell(s, p, { initialSoc: r.initialSoc, qAh: r.qAh, ekfInitialSoc: r.ekfInitialSoc, trace: true, onProgress });
+      const { trace, ...result } = replayCell(s, p, { initialSoc: r.initialSoc, qAh: r.qAh, ekfInitialSoc: r.ekfInitialSoc, rcPairs: r.rcPairs, trace: true, onProgress });
       const t = trace!;
       const n = s.rows;
       const errMv = new Float64Array(n);
