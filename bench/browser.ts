@@ -11,6 +11,9 @@
 //    pans, resets the zoom (double click), scrubs (drags the slider) and hovers the plots.
 //    Each phase prints the long tasks (PerformanceObserver 'longtask', > 50 ms) that ended in it
 //    and the long animation frames ('long-animation-frame', task + rendering, > 50 ms).
+//  - with --replay: the replay page (/replay) on a 1 Hz drive cycle, the 10 Hz HPPC test and a
+//    synthetic 1,000,000-row record: time from the Replay click to the result, and the long tasks
+//    from the click until 3 s after the result; then a zoom on the last result.
 //  - both wait, after the editor is ready, for the workbench's idle preload of Plotly (the root's
 //    data-plotly = ready; app/plots/usePlotlyPreload.ts) and print how long it took and, with
 //    --results, its long tasks (phase "preload"), so the first Run is measured as a user who
@@ -20,6 +23,7 @@
 // (built into TWINBENCH_NEXT_DIST_DIR when set, else .next).
 //   npx tsx bench/browser.ts
 //   npx tsx bench/browser.ts --results
+//   npx tsx bench/browser.ts --replay
 import { chromium, type Page, type Request } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -388,12 +392,53 @@ async function resultsCase(page: Page): Promise<void> {
   }
 }
 
+// ---- --replay: the replay page on three records ----
+async function replayCase(page: Page, url: string): Promise<void> {
+  const data = path.resolve(process.env.TWINBENCH_DATA_DIR ?? path.join(root, '..', 'shared', 'data'), 'panasonic-18650pf');
+  await page.goto(url + '/replay');
+  await installProbes(page);
+  await page.waitForFunction(() => /^(ready|failed)$/.test(document.querySelector<HTMLElement>('main')?.dataset.plotly ?? ''), null, { timeout: 60_000, polling: 250 });
+  const rows = ['time_s,current_A,voltage_V,ah_Ah,battery_temp_degC'];
+  for (let k = 0; k < 1_000_000; k++) rows.push(`${k},${(-1.5 - Math.sin(k / 50)).toFixed(3)},${(3.7 + 0.1 * Math.sin(k / 50)).toFixed(4)},${((-k * 1.5) / 3600 / 400).toFixed(5)},25`);
+  const records: [string, Parameters<Page['setInputFiles']>[1], boolean][] = [
+    ['25degC_US06.csv (1 Hz)', path.join(data, 'drive_cycles_1hz', '25degC_US06.csv'), false],
+    ['25degC_HPPC_native.csv (10 Hz pulses)', path.join(data, 'hppc', '25degC_HPPC_native.csv'), true],
+    ['synthetic 1,000,000 rows', { name: 'million.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) }, false],
+  ];
+  for (const [record, files, merge] of records) {
+    await page.getByLabel('merge repeated time stamps').setChecked(merge);
+    await page.getByTestId('replay-csv').setInputFiles(files);
+    await page.waitForTimeout(500); // the file set by the harness is not the page's work
+    const t0 = await now(page);
+    await page.getByTestId('replay-run').click();
+    await page.getByTestId('replay-metrics').waitFor({ timeout: 300_000 });
+    const replayMs = Math.round((await now(page)) - t0);
+    await page.waitForTimeout(3000);
+    const status = await page.getByTestId('replay-status').innerText();
+    console.log(JSON.stringify({ bench: 'browser.replay', record, status, replayMs, ...(await tasksIn(page, t0, await now(page))) }));
+  }
+  const box = (await page.locator('.plots-host > .plot-panel').first().boundingBox())!;
+  const t0 = await now(page);
+  await page.mouse.move(box.x + 300, box.y + 60);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 700, box.y + 60, { steps: 10 });
+  await page.mouse.up();
+  await page.waitForTimeout(2000);
+  console.log(JSON.stringify({ bench: 'browser.replay', record: 'zoom on the 1,000,000-row result', ...(await tasksIn(page, t0, await now(page))) }));
+}
+
 async function main() {
   let url = process.env.TWINBENCH_URL ?? 'http://127.0.0.1:3000';
   let child: ChildProcess | null = null;
   if (!(await reachable(url))) ({ url, child } = await startServer());
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true });
   try {
+    if (process.argv.includes('--replay')) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await replayCase(await context.newPage(), url);
+      await context.close();
+      return;
+    }
     if (process.argv.includes('--results')) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
