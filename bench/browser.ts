@@ -415,7 +415,8 @@ async function replayCase(page: Page, url: string): Promise<void> {
     const replayMs = Math.round((await now(page)) - t0);
     await page.waitForTimeout(3000);
     const status = await page.getByTestId('replay-status').innerText();
-    console.log(JSON.stringify({ bench: 'browser.replay', record, status, replayMs, ...(await tasksIn(page, t0, await now(page))) }));
+    const st = await drawState(page);
+    console.log(JSON.stringify({ bench: 'browser.replay', record, status, replayMs, ...(await tasksIn(page, t0, await now(page))), panelDrawMs: st.panelDrawMs, decimateMs: st.decimateMs }));
   }
   const box = (await page.locator('.plots-host > .plot-panel').first().boundingBox())!;
   const t0 = await now(page);

@@ -23,13 +23,14 @@ const EXAMPLES = [25, 10, 0].flatMap((t) =>
 /** Where the record comes from: a file picked by the user, or an example from the data folder. */
 type Source = { kind: 'file'; file: File } | { kind: 'example'; name: string } | null;
 
-async function readSource(src: NonNullable<Source>): Promise<{ name: string; text: string }> {
+/** The record for the worker: a picked file as bytes (transferred, never copied on this thread). */
+async function readSource(src: NonNullable<Source>): Promise<{ name: string; csvText?: string; csvBytes?: ArrayBuffer }> {
   if (src.kind === 'example') {
     const key = `${EXAMPLE_FOLDER}/${src.name}`;
-    return { name: src.name, text: (await fetchProfiles([key]))[key] };
+    return { name: src.name, csvText: (await fetchProfiles([key]))[key] };
   }
   if (src.file.size > MAX_CSV_CHARS) throw new Error(`${src.file.name} is ${(src.file.size / 1048576).toFixed(0)} MB; the limit is ${MAX_CSV_CHARS / 1048576} MB`);
-  return { name: src.file.name, text: await src.file.text() };
+  return { name: src.file.name, csvBytes: await src.file.arrayBuffer() };
 }
 
 const PANELS: PanelSpec[] = [
@@ -120,7 +121,7 @@ export function ReplayPage() {
       if (cancelledRef.current) return setState({ kind: 'cancelled' });
       const params = paramsFile && paramsText !== undefined ? { json: paramsText, fileName: paramsFile.name } : { set };
       let last = 0;
-      const out = await r.run({ csvText: csv.text, fileName: csv.name, params, dedupeTime: dedupe, rcPairs: rcPairs ? (Number(rcPairs) as 1 | 2) : undefined, ...opts }, (f) => {
+      const out = await r.run({ csvText: csv.csvText, csvBytes: csv.csvBytes, fileName: csv.name, params, dedupeTime: dedupe, rcPairs: rcPairs ? (Number(rcPairs) as 1 | 2) : undefined, ...opts }, (f) => {
         // at most ~10 re-renders a second
         const now = performance.now();
         if (now - last > 100) {

@@ -32,6 +32,16 @@ describe('ReplayImpl', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('takes the record as UTF-8 bytes too (what the page transfers), and exactly one of the two', () => {
+    const params = { set: 'panasonic-ncr18650pf' };
+    const asText = new ReplayImpl().run({ csvText, fileName: 'u.csv', params });
+    const bytes = new TextEncoder().encode(csvText);
+    const asBytes = new ReplayImpl().run({ csvBytes: bytes.buffer.slice(0, bytes.byteLength), fileName: 'u.csv', params });
+    expect(asBytes.status === 'done' && asText.status === 'done' && asBytes.result).toEqual(asText.status === 'done' && asText.result);
+    expect(new ReplayImpl().run({ fileName: 'u.csv', params })).toMatchObject({ status: 'error', message: /csvText or as csvBytes/ });
+    expect(new ReplayImpl().run({ csvText, csvBytes: new ArrayBuffer(4), fileName: 'u.csv', params })).toMatchObject({ status: 'error', message: /one of them/ });
+  });
+
   it('replays with one RC pair on request, as replay-cell --rc 1', () => {
     const out = new ReplayImpl().run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' }, rcPairs: 1 });
     const { trace: _t, ...cli } = replayCell(loadCellCsv(US06), getParamSet('panasonic-ncr18650pf'), { rcPairs: 1 });
@@ -76,6 +86,10 @@ describe('Replay (facade)', () => {
     const out = await p;
     expect(out.status).toBe('done');
     if (out.status === 'done') expect(out.channels[1].data).toBeInstanceOf(Float64Array);
+    const bytes = new TextEncoder().encode(csvText).buffer;
+    const viaBytes = await replay.run({ csvBytes: bytes, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } });
+    expect(viaBytes.status).toBe('done');
+    expect(bytes.byteLength).toBe(0); // transferred to the worker, not copied
     const q = replay.run({ csvText, fileName: 'u.csv', params: { set: 'panasonic-ncr18650pf' } });
     replay.cancel();
     expect(await q).toEqual({ status: 'cancelled' });

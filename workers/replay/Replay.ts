@@ -41,7 +41,9 @@ export class Replay {
     const remote = this.ensure();
     return new Promise<ReplayRunOutcome>((resolve) => {
       this.pending = resolve;
-      remote.run(request, onProgress ? Comlink.proxy(onProgress) : undefined).then(
+      // a record given as bytes is transferred, not copied (the caller's buffer is detached)
+      const req = request.csvBytes ? Comlink.transfer(request, [request.csvBytes]) : request;
+      remote.run(req, onProgress ? Comlink.proxy(onProgress) : undefined).then(
         (o) => this.settle(o),
         (e: unknown) => this.settle({ status: 'error', message: e instanceof Error ? e.message : String(e) }),
       );

@@ -14,7 +14,12 @@ export const MAX_PARAMS_CHARS = 4 * 1024 * 1024;
 
 export const ReplayRequestSchema = z
   .object({
-    csvText: z.string().max(MAX_CSV_CHARS, `the CSV is larger than ${MAX_CSV_CHARS / 1024 / 1024} MB`),
+    /** the record as text, or as UTF-8 bytes (transferred to the worker: no copy of a large file) */
+    csvText: z.string().max(MAX_CSV_CHARS, `the CSV is larger than ${MAX_CSV_CHARS / 1024 / 1024} MB`).optional(),
+    csvBytes: z
+      .instanceof(ArrayBuffer)
+      .refine((b) => b.byteLength <= MAX_CSV_CHARS, `the CSV is larger than ${MAX_CSV_CHARS / 1024 / 1024} MB`)
+      .optional(),
     fileName: z.string().min(1).max(300),
     params: z.union([
       z.object({ set: z.string().min(1).max(100) }).strict(),
@@ -28,7 +33,8 @@ export const ReplayRequestSchema = z
     /** rows repeating the previous time stamp: keep the later one instead of stopping */
     dedupeTime: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.csvText === undefined) !== (r.csvBytes === undefined), 'give the record as csvText or as csvBytes (one of them)');
 export type ReplayRequest = z.input<typeof ReplayRequestSchema>;
 
 export interface ReplayChannel {
@@ -72,7 +78,8 @@ export class ReplayImpl {
     const r = req.data;
     try {
       const p = paramsOf(r.params);
-      const s = parseCellCsv(r.csvText, r.fileName, { duplicateTime: r.dedupeTime ? 'keep-last' : 'error', mergeOptionName: '"merge repeated time stamps"' });
+      const text = r.csvText ?? new TextDecoder().decode(r.csvBytes);
+      const s = parseCellCsv(text, r.fileName, { duplicateTime: r.dedupeTime ? 'keep-last' : 'error', mergeOptionName: '"merge repeated time stamps"' });
       const { trace, ...result } = replayCell(s, p, { initialSoc: r.initialSoc, qAh: r.qAh, ekfInitialSoc: r.ekfInitialSoc, rcPairs: r.rcPairs, trace: true, onProgress });
       const t = trace!;
       const n = s.rows;
