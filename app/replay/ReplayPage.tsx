@@ -10,6 +10,7 @@ import type { PanelSpec } from '../plots/channels';
 import { usePlotlyPreload } from '../plots/usePlotlyPreload';
 import { MAX_CSV_CHARS, MAX_PARAMS_CHARS, Replay, type ReplayChannel, type ReplayOutcome } from '../../workers/replay/Replay';
 import { fetchProfiles } from '../workbench/profileFetch';
+import { fmtTime, fmtValue, nearestIndex } from '../workbench/cursor';
 import css from './replay.module.css';
 
 /** Measured drive cycles in the data folder (GET /api/data/<key>), to try the page without a file. */
@@ -93,6 +94,8 @@ export function ReplayPage() {
   const [dedupe, setDedupe] = useState(false);
   const [rcPairs, setRcPairs] = useState<'' | '1' | '2'>('');
   const [state, setState] = useState<State>({ kind: 'idle' });
+  /** time (s) picked on the plots, shown as a cursor with the values there */
+  const [cursorS, setCursorS] = useState<number | null>(null);
   const paramsInput = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLElement>(null);
   const busyRef = useRef(false);
@@ -129,7 +132,10 @@ export function ReplayPage() {
           setState((s) => (s.kind === 'running' ? { kind: 'running', progress: f } : s));
         }
       });
-      if (out.status === 'done') setState({ kind: 'done', out, file: csv.name, elapsedMs: performance.now() - t0 });
+      if (out.status === 'done') {
+        setCursorS(null);
+        setState({ kind: 'done', out, file: csv.name, elapsedMs: performance.now() - t0 });
+      }
       else if (out.status === 'cancelled') setState({ kind: 'cancelled' });
       else setState({ kind: 'error', message: out.message });
     } catch (e) {
@@ -143,6 +149,7 @@ export function ReplayPage() {
   const done = state.kind === 'done' ? state : null;
   const channels: ReplayChannel[] = done?.out.channels ?? [];
   const durationS = done ? done.out.result.duration_s : 0;
+  const at = cursorS === null || channels.length === 0 ? -1 : nearestIndex(channels[0].data, cursorS);
 
   return (
     <main className="subpage" ref={rootRef}>
@@ -306,8 +313,17 @@ export function ReplayPage() {
               ))}
             </ul>
           )}
+          <p className={css.readout} data-testid="replay-readout">
+            {at < 0
+              ? 'Click a plot to read the values at that time.'
+              : channels.map((c) => (
+                  <span key={c.name}>
+                    {c.name === 'time_s' ? `t = ${fmtTime(c.data[at], durationS)}` : `${c.name} ${fmtValue(c.data[at])}`}
+                  </span>
+                ))}
+          </p>
           <div className={css.plots}>
-            <Plots channels={channels} durationS={durationS} runKey={`${done.file}:${done.elapsedMs}`} panels={PANELS} />
+            <Plots channels={channels} durationS={durationS} runKey={`${done.file}:${done.elapsedMs}`} panels={PANELS} cursorS={cursorS} onPick={setCursorS} />
           </div>
           <details>
             <summary>JSON (as <code>replay-cell --json</code>)</summary>
