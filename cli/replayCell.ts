@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
 import { getParamSet, listParamSets } from '../sim/battery/paramSets';
-import { parseCellParams, formatParamIssues, type CellParams } from '../sim/battery/params';
+import { parseCellParamsJson, type CellParams } from '../sim/battery/params';
 import { replayCell, type ReplayResult } from '../sim/estimation/replay';
 
 export const USAGE = `usage: twinbench replay-cell --csv <file> --params <set or params.json> [--initial-soc X] [--q-ah Q] [--json]
@@ -24,15 +24,13 @@ export const USAGE = `usage: twinbench replay-cell --csv <file> --params <set or
 export function loadParams(spec: string): CellParams {
   if (listParamSets().includes(spec)) return getParamSet(spec);
   if (existsSync(spec) || /\.json$/i.test(spec)) {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(spec, 'utf8'));
+      text = readFileSync(spec, 'utf8');
     } catch (e) {
       throw new Error(`${spec}: cannot read parameters (${(e as Error).message})`);
     }
-    const r = parseCellParams(raw);
-    if (!r.ok) throw new Error(`${spec}: invalid parameter file:\n${formatParamIssues(r.issues)}`);
-    return r.params;
+    return parseCellParamsJson(text, spec);
   }
   throw new Error(`unknown parameter set '${spec}' (not a file either); known sets: ${listParamSets().join(', ')}`);
 }

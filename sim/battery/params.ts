@@ -168,3 +168,17 @@ export function parseCellParams(input: unknown): { ok: true; params: CellParams 
 export function formatParamIssues(issues: ParamIssue[]): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
 }
+
+/** A parameter file's text (e.g. written by `twinbench identify`) -> checked parameters; errors start
+ *  with `source` ("<source>: not JSON (...)", "<source>: invalid parameter file:\n<path>: <message>..."). */
+export function parseCellParamsJson(text: string, source: string): CellParams {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not JSON (${(e as Error).message})`);
+  }
+  const r = parseCellParams(raw);
+  if (!r.ok) throw new Error(`${source}: invalid parameter file:\n${formatParamIssues(r.issues)}`);
+  return r.params;
+}

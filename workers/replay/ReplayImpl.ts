@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CsvError, parseCellCsv } from '../../sim/estimation/cellCsv';
 import { replayCell, type ReplayResult } from '../../sim/estimation/replay';
 import { getParamSet, listParamSets } from '../../sim/battery/paramSets';
-import { formatParamIssues, parseCellParams, type CellParams } from '../../sim/battery/params';
+import { parseCellParamsJson, type CellParams } from '../../sim/battery/params';
 
 /** Largest CSV or parameter text accepted (characters). */
 export const MAX_CSV_CHARS = 64 * 1024 * 1024;
@@ -50,19 +50,7 @@ export type ReplayOutcome =
 export type ReplayProgress = (fraction: number) => void;
 
 function paramsOf(spec: z.infer<typeof ReplayRequestSchema>['params']): CellParams {
-  if ('set' in spec) {
-    if (!listParamSets().includes(spec.set)) throw new Error(`unknown parameter set '${spec.set}'; known sets: ${listParamSets().join(', ')}`);
-    return getParamSet(spec.set);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(spec.json);
-  } catch (e) {
-    throw new Error(`${spec.fileName}: not JSON (${(e as Error).message})`);
-  }
-  const r = parseCellParams(raw);
-  if (!r.ok) throw new Error(`${spec.fileName}: invalid parameter file:\n${formatParamIssues(r.issues)}`);
-  return r.params;
+  return 'set' in spec ? getParamSet(spec.set) : parseCellParamsJson(spec.json, spec.fileName);
 }
 
 export class ReplayImpl {
