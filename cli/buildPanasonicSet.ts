@@ -1,5 +1,5 @@
 // Regenerates sim/battery/sets/panasonic-ncr18650pf.json from the shared Panasonic HPPC and C/20
-// data (HPPC only: no drive cycle is read).   npx tsx cli/buildPanasonicSet.ts [--report file]
+// data (HPPC, C/20 and the 25 degC 1C capacity tests: no drive cycle is read).   npx tsx cli/buildPanasonicSet.ts [--report file]
 import path from 'node:path';
 import { dataDir, repoRoot } from './csvTable';
 import { main } from './identify';
@@ -19,11 +19,13 @@ const argv = [
   '--chemistry', 'NCA',
   '--source',
   'P. Kollmeyer (2018), Panasonic 18650PF Li-ion Battery Data, Mendeley Data V1, doi:10.17632/wykht8y7tg.1 (University of Wisconsin-Madison), CC BY 4.0 per third-party descriptions; ' +
-    'identified by twinbench identify from the 5-pulse HPPC tests at 25, 10, 0, -10 and -20 degC (with their interpulse discharges) and the 25 degC C/20 OCV test',
+    'identified by twinbench identify from the 5-pulse HPPC tests at 25, 10, 0, -10 and -20 degC (with their interpulse discharges), the 25 degC C/20 OCV test and the two 25 degC 1C capacity tests of March 2017 (sustained-load R1)',
   '--extrapolate-c', '40',
   '--ocv-from-temp', '25',
   '--ocv-shape-capacity', 'fit',
   '--surface-soc',
+  // sustained-load R1 at 25 degC from the two 1C capacity tests of March (the same cell state as the 25 degC HPPC)
+  ...['25degC_1C_discharge_start_Dis1C_1.csv', '25degC_1C_discharge_start_Dis1C_2.csv'].flatMap((f) => ['--cc', `${path.join(d, 'ocv_capacity', f)}@25`]),
   '--out', out,
   ...process.argv.slice(2),
 ];

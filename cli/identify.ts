@@ -6,20 +6,25 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCellCsv, CsvError } from './cellCsv';
 import { existsSync } from 'node:fs';
-import { identifyHppc, identifyLongRelaxation, mergeHppcWithInterpulse, fitSurfaceSoc, surfaceSocRows, type SurfaceSocFit, ocvCurveOf, buildCellParams, coolingTimeConstantS, fitOcvShapeCapacity, restPointsOf, scaleOcvShape, type TemperatureIdentification } from '../sim/battery/identify';
+import { identifyHppc, identifyLongRelaxation, mergeHppcWithInterpulse, fitSurfaceSoc, fitSustainedR1, surfaceSocRows, type SurfaceSocFit, ocvCurveOf, buildCellParams, coolingTimeConstantS, fitOcvShapeCapacity, restPointsOf, scaleOcvShape, type TemperatureIdentification } from '../sim/battery/identify';
 
 const USAGE = `usage: twinbench identify --hppc <csv>[@tempC] [--hppc <csv>[@tempC] ...] [--ocv <csv>] --out params.json
   [--name NAME] [--chemistry NCA|NMC|LFP|LCO|other] [--source TEXT] [--q-ah 2.9] [--rc 1|2]
   [--v-min 2.5] [--v-max 4.2] [--ref-current-a Q*1] [--mass-kg 0.048] [--cp 1000] [--area-m2 0.0042]
-  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--ocv-shape-capacity fit|none] [--slow-branch-shape flat|dcir] [--surface-soc] [--report report.json] [--interpulse <csv> (after its --hppc)]
+  [--extrapolate-c 40] [--ocv-from-temp 25] [--low-soc-r flat|log-linear] [--ocv-shape-capacity fit|none] [--slow-branch-shape flat|dcir] [--surface-soc] [--cc <csv>[@tempC] ...] [--report report.json] [--interpulse <csv> (after its --hppc)]
 CSV columns: time_s,current_A,voltage_V,ah_Ah,battery_temp_degC (current < 0 = discharge).
 Each --hppc file is one temperature (nominal = the mean measured temperature rounded to 1 degC,
 or the value after @). --ocv is a slow (e.g. C/20) discharge from full, used as the OCV shape
 between the HPPC rest points. --surface-soc adds the surface-SOC lag (solid diffusion: tables read
-at z - delta) per temperature, fitted over the pulse windows of the whole test. --report writes the per-pulse fits with plot-ready residual traces.`;
+at z - delta) per temperature, fitted over the pulse windows of the whole test. --cc is a
+constant-current discharge from full (e.g. a 1C capacity test) at one of the HPPC temperatures:
+R1 of that temperature (and of the rows extrapolated from it) is rescaled per SOC so that the
+model holds the measured voltage under sustained load. --report writes the per-pulse fits with
+plot-ready residual traces.`;
 
 interface Args {
   hppc: { file: string; tempC?: number; interpulse?: string }[];
+  cc: { file: string; tempC?: number }[];
   ocv?: string;
   out?: string;
   report?: string;
@@ -42,8 +47,15 @@ interface Args {
   surface: boolean;
 }
 
+/** "file.csv@25" -> { file, tempC: 25 }; "file.csv" -> { file } */
+function fileAtTemp(s: string): { file: string; tempC?: number } {
+  const at = s.lastIndexOf('@');
+  if (at > 0 && Number.isFinite(Number(s.slice(at + 1)))) return { file: s.slice(0, at), tempC: Number(s.slice(at + 1)) };
+  return { file: s };
+}
+
 function parseArgs(argv: string[]): Args {
-  const a: Args = { hppc: [], name: 'identified-cell', chemistry: 'other', qAh: 2.9, rc: 2, vMin: 2.5, vMax: 4.2, massKg: 0.048, cp: 1000, areaM2: 0.0042, extrapolate: [], surface: false };
+  const a: Args = { hppc: [], cc: [], name: 'identified-cell', chemistry: 'other', qAh: 2.9, rc: 2, vMin: 2.5, vMax: 4.2, massKg: 0.048, cp: 1000, areaM2: 0.0042, extrapolate: [], surface: false };
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : `"${v}"`}`);
@@ -58,13 +70,12 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (f) {
-      case '--hppc': {
-        const s = take();
-        const at = s.lastIndexOf('@');
-        if (at > 0 && Number.isFinite(Number(s.slice(at + 1)))) a.hppc.push({ file: s.slice(0, at), tempC: Number(s.slice(at + 1)) });
-        else a.hppc.push({ file: s });
+      case '--hppc':
+        a.hppc.push(fileAtTemp(take()));
         break;
-      }
+      case '--cc':
+        a.cc.push(fileAtTemp(take()));
+        break;
       case '--ocv': a.ocv = take(); break;
       case '--interpulse': {
         const last = a.hppc[a.hppc.length - 1];
@@ -270,6 +281,36 @@ export async function main(argv: string[]): Promise<number> {
       params.surfaceSoc = { tauS: rows.tauS, lagS: rows.lagS };
       surfReport = { method: 'output error over the pulse windows of the merged HPPC test (sim/battery/identify.ts fitSurfaceSoc)', perTemperature: per, rowSource: rows.source };
     }
+    let sustainedReport: Record<string, unknown> | null = null;
+    if (args.cc.length > 0) {
+      // sustained-load correction of R1 from constant-current discharges, per test temperature
+      const per: Record<string, unknown> = {};
+      const byTemp = new Map<number, { file: string; series: ReturnType<typeof loadCellCsv> }[]>();
+      for (const c of args.cc) {
+        const series = loadCellCsv(c.file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+        let mean = 0;
+        for (let i = 0; i < series.rows; i++) mean += series.tempC[i] / series.rows;
+        const nominal = c.tempC ?? temps.reduce((b, t) => (Math.abs(t - mean) < Math.abs(b - mean) ? t : b));
+        if (!temps.includes(nominal)) throw new Error(`--cc ${c.file}@${nominal}: no --hppc file at that temperature (have ${temps.join(', ')})`);
+        byTemp.set(nominal, [...(byTemp.get(nominal) ?? []), { file: c.file, series }]);
+      }
+      for (const [tempC, tests] of byTemp) {
+        // the test temperature's row, and the rows extrapolated from it (nearest identified temperature)
+        const rows = params.tempBreakpointsC
+          .map((t, i) => [t, i] as const)
+          .filter(([t]) => t === tempC || (args.extrapolate.includes(t) && temps.reduce((b, x) => (Math.abs(x - t) < Math.abs(b - t) ? x : b)) === tempC))
+          .map(([, i]) => i);
+        const r = fitSustainedR1(tests.map((t) => ({ series: t.series, soc0: 1 })), params, { rows, qAh: args.qAh, rcPairs: args.rc });
+        params.r1Ohm = r.params.r1Ohm;
+        params.c1F = r.params.c1F;
+        per[`T${tempC}`] = { files: tests.map((t) => path.basename(t.file)), rowsC: rows.map((i) => params.tempBreakpointsC[i]), ...r.fit };
+        process.stderr.write(`identify: ${tempC} degC sustained R1 from ${tests.length} constant-current test(s): ${r.fit.rmseBeforeMv.join(' / ')} -> ${r.fit.rmseAfterMv.join(' / ')} mV\n`);
+      }
+      sustainedReport = {
+        method: 'R1 rescaled per SOC so that the model holds the loaded voltage of constant-current discharges from full (sim/battery/identify.ts fitSustainedR1)',
+        perTemperature: per,
+      };
+    }
     params.identification = {
       ...report,
       method: 'R0 from pulse onset/release, RC pairs by output-error least squares over pulse + rest (sim/battery/identify.ts)',
@@ -280,6 +321,7 @@ export async function main(argv: string[]): Promise<number> {
       ocvShapeCapacityFactor: shapeFit ? Number(shapeFit.gamma.toFixed(5)) : null,
       ocvShapeCapacityFitRmseMv: shapeFit ? Number(shapeFit.rmseMv.toFixed(2)) : null,
       surfaceSoc: surfReport,
+      sustainedR1: sustainedReport,
       command: `twinbench identify ${argv.join(' ')}`,
     };
     writeFileSync(args.out!, JSON.stringify(params) + '\n');

@@ -16,7 +16,7 @@
 //     low temperature).
 //  5. OCV(T, SOC): rest points at that temperature; between them the shape of a reference curve
 //     (e.g. the C/20 discharge), shifted by the linearly interpolated offset at the rest points.
-import { interp1, interp1Slope } from '../core/table';
+import { interp1, interp1Slope, interp2 } from '../core/table';
 import { CellParamsSchema, type CellParams } from './params';
 import { createEcmFleet, stepEcmFleet } from './ecm';
 
@@ -1083,4 +1083,113 @@ export function surfaceSocRows(tempsC: number[], fits: (SurfaceSocFit | null)[])
     source.push(`Arrhenius from ${near.map((x) => x[0]).join(' and ')} degC`);
   });
   return { tauS, lagS, source };
+}
+
+export interface SustainedR1Fit {
+  /** multiplier applied to R1 (C1 divided by it, tau kept) per socBreakpoints node */
+  multiplier: number[];
+  /** nodes fitted from the data (the others are interpolated / held flat) */
+  fittedNodes: number;
+  /** RMSE of the fitted samples before and after (mV), per series */
+  rmseBeforeMv: number[];
+  rmseAfterMv: number[];
+  samples: number;
+}
+
+/**
+ * Sustained-load correction of the RC1 branch (H10). The 40-s branch is read from the relaxation
+ * after 10-s pulses, which does not fix its value under a load held for minutes. Given
+ * constant-current discharges (e.g. 1C capacity tests) at a temperature, the model (all other
+ * parameters fixed) is run over each test and R1 of the rows `rows` is scaled per SOC node until
+ * the loaded voltage matches, by the fixed-point update
+ *   k_j <- k_j (1 + sum_k w_kj e_k / sum_k w_kj I_k R1eff_k),
+ * e = V_model - V_measured, R1eff the model's branch resistance at that sample (table x current
+ * multiplier), w_kj the triangular weight of sample k on SOC node j. Only loaded samples with
+ * SOC >= minSoc, at least settleS after the load started, are used (the RC1 branch settled; the
+ * knee near empty is a capacity-axis matter, not R1). Nodes without data take the multiplier of
+ * the fitted neighbours (linear between them, flat beyond). tau1 is kept (C1 = tau1 / R1).
+ */
+export function fitSustainedR1(
+  tests: { series: HppcSeries; soc0: number }[],
+  p: CellParams,
+  o: { rows: number[]; qAh: number; minSoc?: number; settleS?: number; iterations?: number; rcPairs?: 1 | 2 },
+): { params: CellParams; fit: SustainedR1Fit } {
+  const minSoc = o.minSoc ?? 0.15;
+  const settle = o.settleS ?? 300;
+  const zs = p.socBreakpoints;
+  const nz = zs.length;
+  const k = new Float64Array(nz).fill(1);
+  const fitted = new Uint8Array(nz);
+  const scaled = (): CellParams => {
+    const r1 = p.r1Ohm.map((row, t) => (o.rows.includes(t) ? row.map((v, j) => v * k[j]) : row));
+    const c1 = p.c1F.map((row, t) => (o.rows.includes(t) ? row.map((v, j) => v / k[j]) : row));
+    return { ...p, r1Ohm: r1, c1F: c1 };
+  };
+  const rcScale = p.currentDependence?.rcScale;
+  const num = new Float64Array(nz);
+  const den = new Float64Array(nz);
+  const cnt = new Float64Array(nz);
+  let rmseBefore: number[] = [];
+  let rmse: number[] = [];
+  let samples = 0;
+  const iterations = o.iterations ?? 6;
+  for (let it = 0; it <= iterations; it++) {
+    const q = scaled();
+    num.fill(0);
+    den.fill(0);
+    cnt.fill(0);
+    samples = 0;
+    rmse = tests.map(({ series: s, soc0 }) => {
+      const V = simulateSeriesV(s, q, soc0, new Float64Array(s.timeS.length), o.rcPairs);
+      const ah0 = s.ahAh ? s.ahAh[0] : 0;
+      let loadStart = NaN;
+      let se = 0;
+      let m = 0;
+      for (let i = 1; i < V.length; i++) {
+        const I = s.currentA[i];
+        if (!(I > 0.05 * o.qAh)) {
+          loadStart = NaN;
+          continue;
+        }
+        if (Number.isNaN(loadStart)) loadStart = s.timeS[i - 1];
+        const soc = soc0 + (s.ahAh ? s.ahAh[i] - ah0 : 0) / o.qAh;
+        if (s.timeS[i] - loadStart < settle || soc < minSoc) continue;
+        const e = V[i] - s.voltageV[i];
+        se += e * e;
+        m++;
+        const r1 = interp2(q.tempBreakpointsC, zs, q.r1Ohm, s.tempC[i], soc) * (rcScale ? interp2(q.tempBreakpointsC, p.currentDependence!.currentBreakpointsA, rcScale, s.tempC[i], I) : 1);
+        let j0 = 0;
+        while (j0 < nz - 2 && soc >= zs[j0 + 1]) j0++;
+        const f = Math.min(1, Math.max(0, (soc - zs[j0]) / (zs[j0 + 1] - zs[j0])));
+        for (const [j, w] of [[j0, 1 - f], [j0 + 1, f]] as const) {
+          num[j] += w * e;
+          den[j] += w * I * r1;
+          cnt[j] += w;
+        }
+      }
+      samples += m;
+      return m > 0 ? 1000 * Math.sqrt(se / m) : NaN;
+    });
+    if (it === 0) rmseBefore = rmse;
+    if (it === iterations) break;
+    for (let j = 0; j < nz; j++) {
+      if (cnt[j] < 3 || !(den[j] > 0)) continue;
+      fitted[j] = 1;
+      k[j] = Math.min(4, Math.max(0.25, k[j] * (1 + num[j] / den[j])));
+    }
+    // nodes without data: linear between fitted neighbours, flat beyond
+    const idx = Array.from(fitted.keys()).filter((j) => fitted[j]);
+    if (idx.length === 0) throw new Error('fitSustainedR1: no loaded samples after the settling time above minSoc');
+    for (let j = 0; j < nz; j++) {
+      if (fitted[j]) continue;
+      const lo = idx.filter((x) => x < j).pop();
+      const hi = idx.find((x) => x > j);
+      k[j] = lo === undefined ? k[hi!] : hi === undefined ? k[lo] : k[lo] + ((zs[j] - zs[lo]) / (zs[hi] - zs[lo])) * (k[hi] - k[lo]);
+    }
+  }
+  const r = (x: number) => Number(x.toFixed(4));
+  return {
+    params: scaled(),
+    fit: { multiplier: Array.from(k, r), fittedNodes: fitted.reduce((a, b) => a + b, 0), rmseBeforeMv: rmseBefore.map((x) => Number(x.toFixed(2))), rmseAfterMv: rmse.map((x) => Number(x.toFixed(2))), samples },
+  };
 }
