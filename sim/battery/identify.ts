@@ -1101,10 +1101,10 @@ export interface SustainedR1Fit {
  * after 10-s pulses, which does not fix its value under a load held for minutes. Given
  * constant-current discharges (e.g. 1C capacity tests) at a temperature, the model (all other
  * parameters fixed) is run over each test and R1 of the rows `rows` is scaled per SOC node until
- * the loaded voltage matches, by the fixed-point update
- *   k_j <- k_j (1 + sum_k w_kj e_k / sum_k w_kj I_k R1eff_k),
- * e = V_model - V_measured, R1eff the model's branch resistance at that sample (table x current
- * multiplier), w_kj the triangular weight of sample k on SOC node j. Only loaded samples with
+ * the loaded voltage matches: Gauss-Newton on k_j <- k_j (1 + d_j) with the settled-branch
+ * sensitivity dV_k/dd_j = -I_k s_k w_kj R1_j(T_k) (s the current multiplier, w_kj the triangular
+ * weight of sample k on SOC node j), i.e. least squares of e_k = V_model - V_measured over the
+ * d_j of the nodes with data (normal equations, neighbours coupled). Only loaded samples with
  * SOC >= minSoc, at least settleS after the load started, are used (the RC1 branch settled; the
  * knee near empty is a capacity-axis matter, not R1). Nodes without data take the multiplier of
  * the fitted neighbours (linear between them, flat beyond). tau1 is kept (C1 = tau1 / R1).
@@ -1126,17 +1126,19 @@ export function fitSustainedR1(
     return { ...p, r1Ohm: r1, c1F: c1 };
   };
   const rcScale = p.currentDependence?.rcScale;
-  const num = new Float64Array(nz);
-  const den = new Float64Array(nz);
+  const ata = new Float64Array(nz * nz);
+  const atb = new Float64Array(nz);
   const cnt = new Float64Array(nz);
   let rmseBefore: number[] = [];
   let rmse: number[] = [];
   let samples = 0;
+  // the iterate with the lowest pooled RMSE is kept (Gauss-Newton is not guaranteed to descend)
+  let best = { pooled: Infinity, k: Float64Array.from(k), rmse: [] as number[] };
   const iterations = o.iterations ?? 6;
   for (let it = 0; it <= iterations; it++) {
     const q = scaled();
-    num.fill(0);
-    den.fill(0);
+    ata.fill(0);
+    atb.fill(0);
     cnt.fill(0);
     samples = 0;
     rmse = tests.map(({ series: s, soc0 }) => {
@@ -1157,29 +1159,35 @@ export function fitSustainedR1(
         const e = V[i] - s.voltageV[i];
         se += e * e;
         m++;
-        const r1 = interp2(q.tempBreakpointsC, zs, q.r1Ohm, s.tempC[i], soc) * (rcScale ? interp2(q.tempBreakpointsC, p.currentDependence!.currentBreakpointsA, rcScale, s.tempC[i], I) : 1);
+        const T = s.tempC[i];
+        const iS = I * (rcScale ? interp2(q.tempBreakpointsC, p.currentDependence!.currentBreakpointsA, rcScale, T, I) : 1);
         let j0 = 0;
         while (j0 < nz - 2 && soc >= zs[j0 + 1]) j0++;
         const f = Math.min(1, Math.max(0, (soc - zs[j0]) / (zs[j0 + 1] - zs[j0])));
-        for (const [j, w] of [[j0, 1 - f], [j0 + 1, f]] as const) {
-          num[j] += w * e;
-          den[j] += w * I * r1;
-          cnt[j] += w;
-        }
+        const g0 = (1 - f) * iS * interp2(q.tempBreakpointsC, zs, q.r1Ohm, T, zs[j0]);
+        const g1 = f * iS * interp2(q.tempBreakpointsC, zs, q.r1Ohm, T, zs[j0 + 1]);
+        ata[j0 * nz + j0] += g0 * g0;
+        ata[(j0 + 1) * nz + j0 + 1] += g1 * g1;
+        ata[j0 * nz + j0 + 1] += g0 * g1;
+        ata[(j0 + 1) * nz + j0] += g0 * g1;
+        atb[j0] += g0 * e;
+        atb[j0 + 1] += g1 * e;
+        cnt[j0] += 1 - f;
+        cnt[j0 + 1] += f;
       }
       samples += m;
       return m > 0 ? 1000 * Math.sqrt(se / m) : NaN;
     });
     if (it === 0) rmseBefore = rmse;
+    const pooled = rmse.reduce((a, b) => a + b * b, 0);
+    if (pooled < best.pooled) best = { pooled, k: Float64Array.from(k), rmse };
     if (it === iterations) break;
-    for (let j = 0; j < nz; j++) {
-      if (cnt[j] < 3 || !(den[j] > 0)) continue;
-      fitted[j] = 1;
-      k[j] = Math.min(4, Math.max(0.25, k[j] * (1 + num[j] / den[j])));
-    }
-    // nodes without data: linear between fitted neighbours, flat beyond
+    for (let j = 0; j < nz; j++) if (cnt[j] >= 3 && ata[j * nz + j] > 0) fitted[j] = 1;
     const idx = Array.from(fitted.keys()).filter((j) => fitted[j]);
     if (idx.length === 0) throw new Error('fitSustainedR1: no loaded samples after the settling time above minSoc');
+    const d = solveSymmetric(idx.map((a) => idx.map((b) => ata[a * nz + b])), idx.map((a) => atb[a]));
+    idx.forEach((j, m) => (k[j] = Math.min(4, Math.max(0.25, k[j] * (1 + d[m])))));
+    // nodes without data: linear between fitted neighbours, flat beyond
     for (let j = 0; j < nz; j++) {
       if (fitted[j]) continue;
       const lo = idx.filter((x) => x < j).pop();
@@ -1187,9 +1195,33 @@ export function fitSustainedR1(
       k[j] = lo === undefined ? k[hi!] : hi === undefined ? k[lo] : k[lo] + ((zs[j] - zs[lo]) / (zs[hi] - zs[lo])) * (k[hi] - k[lo]);
     }
   }
+  k.set(best.k);
   const r = (x: number) => Number(x.toFixed(4));
   return {
     params: scaled(),
-    fit: { multiplier: Array.from(k, r), fittedNodes: fitted.reduce((a, b) => a + b, 0), rmseBeforeMv: rmseBefore.map((x) => Number(x.toFixed(2))), rmseAfterMv: rmse.map((x) => Number(x.toFixed(2))), samples },
+    fit: { multiplier: Array.from(k, r), fittedNodes: fitted.reduce((a, b) => a + b, 0), rmseBeforeMv: rmseBefore.map((x) => Number(x.toFixed(2))), rmseAfterMv: best.rmse.map((x) => Number(x.toFixed(2))), samples },
   };
+}
+
+/** Solves A x = b (A symmetric positive semi-definite, small) by Gaussian elimination with partial pivoting and a tiny ridge. */
+function solveSymmetric(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const ridge = 1e-9 * Math.max(...a.map((r, i) => r[i]));
+  const m = a.map((r, i) => [...r.map((v, j) => v + (i === j ? ridge : 0)), b[i]]);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[piv][c])) piv = r;
+    [m[c], m[piv]] = [m[piv], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r][c] / m[c][c];
+      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let acc = m[r][n];
+    for (let j = r + 1; j < n; j++) acc -= m[r][j] * x[j];
+    x[r] = acc / m[r][r];
+  }
+  return x;
 }

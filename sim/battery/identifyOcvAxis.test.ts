@@ -111,3 +111,31 @@ describe('whole HPPC test (H9)', () => {
     expect(r.lagS[0]).toBeGreaterThan(100); // colder: slower diffusion, larger lag
   });
 });
+
+// ---- sustained-load R1 from a constant-current discharge (H10)
+import { fitSustainedR1 } from './identify';
+
+describe('sustained-load R1 (H10)', () => {
+  it('fitSustainedR1 recovers an SOC-dependent R1 from a 1C discharge simulated with it', () => {
+    const base = cell();
+    const factor = [1, 1, 1.5, 1, 0.6]; // on socBreakpoints [0, 0.1, 0.2, 0.5, 1]
+    const truth = { ...base, r1Ohm: [base.r1Ohm[0].map((r, j) => r * factor[j])], c1F: [base.c1F[0].map((c, j) => c / factor[j])] };
+    // 2 A (1C) from full, logged every 10 s, to SOC 0.12, then 10 min of rest
+    const t: number[] = [];
+    const I: number[] = [];
+    for (let k = 0; k <= 3168 + 60; k += 1) {
+      t.push(10 * k);
+      I.push(k === 0 || k * 10 > 3168 ? 0 : 2);
+    }
+    const ah = t.map((_, k) => -I.slice(0, k + 1).reduce((a, b) => a + (b * 10) / 3600, 0) - 5); // counter not starting at 0
+    const s = { timeS: t, currentA: I, voltageV: new Float64Array(t.length), ahAh: ah, tempC: new Float64Array(t.length).fill(25) };
+    simulateSeriesV(s, truth, 1, s.voltageV);
+    const { params, fit } = fitSustainedR1([{ series: s, soc0: 1 }], base, { rows: [0], qAh: 2 });
+    expect(fit.rmseBeforeMv[0]).toBeGreaterThan(5);
+    expect(fit.rmseAfterMv[0]).toBeLessThan(0.5);
+    for (let j = 1; j < 5; j++) expect(fit.multiplier[j]).toBeCloseTo(factor[j], 1);
+    expect(fit.multiplier[0]).toBe(fit.multiplier[1]); // no data below SOC 0.1: held flat
+    // tau1 is kept
+    expect(params.r1Ohm[0][4] * params.c1F[0][4]).toBeCloseTo(base.r1Ohm[0][4] * base.c1F[0][4], 9);
+  });
+});
