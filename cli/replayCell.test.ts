@@ -140,37 +140,41 @@ describe('twinbench replay-cell', () => {
 });
 
 describe('twinbench identify', () => {
-  it('identifies R0 and an RC pair from a synthetic HPPC test', async () => {
-    // synthetic 1RC cell with known R0 = 20 mOhm, R1 = 15 mOhm, tau = 20 s, linear OCV
-    const R0 = 0.02;
-    const R1 = 0.015;
-    const tau = 20;
-    const q = 3;
-    const ocv = (z: number) => 3.4 + 0.8 * z;
-    const lines = [HEADER];
+  // synthetic 1RC cell with known R0 = 20 mOhm, R1 = 15 mOhm, tau = 20 s, linear OCV
+  const R0 = 0.02;
+  const R1 = 0.015;
+  const tau = 20;
+  const q = 3;
+  const ocv = (z: number) => 3.4 + 0.8 * z;
+  /** A test file of the synthetic cell, from full; `steps` = [current A (+ = discharge), seconds, dt] */
+  function writeTest(name: string, steps: [number, number, number][], r1Ohm = R1): string {
+    const lines = [HEADER, `0,0,${ocv(1).toFixed(6)},0,25,`];
     let t = 0;
     let z = 1;
     let v1 = 0;
     let ah = 0;
-    const push = (I: number, dt: number) => {
-      const a = Math.exp(-dt / tau);
-      v1 = a * v1 - I * R1 * (1 - a);
-      z -= (I * dt) / 3600 / q;
-      ah -= (I * dt) / 3600;
-      t += dt;
-      lines.push(`${t.toFixed(2)},${(-I).toFixed(5)},${(ocv(z) - I * R0 + v1).toFixed(6)},${ah.toFixed(7)},25,`);
-    };
-    lines.push(`0,0,${ocv(1).toFixed(6)},0,25,`);
-    for (let set = 0; set < 8; set++) {
-      for (let k = 0; k < 2000; k++) push(0, 1); // rest
-      for (const I of [1.5, 3, 6]) {
-        for (let k = 0; k < 100; k++) push(I, 0.1); // 10 s pulse
-        for (let k = 0; k < 1200; k++) push(0, 1);
+    for (const [I, seconds, dt] of steps)
+      for (let k = 0; k < Math.round(seconds / dt); k++) {
+        const a = Math.exp(-dt / tau);
+        v1 = a * v1 - I * r1Ohm * (1 - a);
+        z -= (I * dt) / 3600 / q;
+        ah -= (I * dt) / 3600;
+        t += dt;
+        lines.push(`${t.toFixed(2)},${(-I).toFixed(5)},${(ocv(z) - I * R0 + v1).toFixed(6)},${ah.toFixed(7)},25,`);
       }
-      for (let k = 0; k < 360; k++) push(3, 1); // 0.3 Ah between sets
-    }
-    const hppc = path.join(dir, 'synthetic_hppc.csv');
-    writeFileSync(hppc, lines.join('\n') + '\n');
+    const file = path.join(dir, name);
+    writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  }
+  const hppcSteps: [number, number, number][] = [];
+  for (let set = 0; set < 8; set++) {
+    hppcSteps.push([0, 2000, 1]); // rest
+    for (const I of [1.5, 3, 6]) hppcSteps.push([I, 10, 0.1], [0, 1200, 1]); // 10 s pulse, rest
+    hppcSteps.push([3, 360, 1]); // 0.3 Ah between sets
+  }
+
+  it('identifies R0 and an RC pair from a synthetic HPPC test', async () => {
+    const hppc = writeTest('synthetic_hppc.csv', hppcSteps);
     const outFile = path.join(dir, 'identified.json');
     const cap = captureStdout();
     const code = await identifyMain(['--hppc', `${hppc}@25`, '--rc', '1', '--q-ah', String(q), '--out', outFile, '--name', 'synthetic']);
@@ -186,5 +190,29 @@ describe('twinbench identify', () => {
     expect(tauFit).toBeGreaterThan(tau * 0.9);
     expect(tauFit).toBeLessThan(tau * 1.1);
     expect(params.ocvV[0][mid]).toBeCloseTo(ocv(params.socBreakpoints[mid]), 2);
+  });
+
+  it('--cc rescales R1 to the sustained polarization of a constant-current discharge', async () => {
+    // the cell's branch is 1.5x larger under sustained load than its pulses show
+    const hppc = writeTest('synthetic_hppc_cc.csv', hppcSteps);
+    const cc = writeTest('synthetic_1c.csv', [[0, 60, 10], [3, 2700, 10], [0, 600, 10]], 1.5 * R1);
+    const outFile = path.join(dir, 'identified_cc.json');
+    const cap = captureStdout();
+    const code = await identifyMain(['--hppc', `${hppc}@25`, '--cc', `${cc}@25`, '--rc', '1', '--q-ah', String(q), '--out', outFile, '--name', 'synthetic']);
+    cap.restore();
+    expect(code).toBe(0);
+    const params = loadParams(outFile);
+    const mid = Math.floor(params.socBreakpoints.length / 2);
+    expect(params.r1Ohm[0][mid]).toBeGreaterThan(1.5 * R1 * 0.93);
+    expect(params.r1Ohm[0][mid]).toBeLessThan(1.5 * R1 * 1.07);
+    expect(params.r1Ohm[0][mid] * params.c1F[0][mid]).toBeGreaterThan(tau * 0.9); // tau kept
+    const report = (params.identification as { sustainedR1: { perTemperature: Record<string, { rmseAfterMv: number[] }> } }).sustainedR1;
+    expect(report.perTemperature.T25.rmseAfterMv[0]).toBeLessThan(1);
+    // a test at a temperature without an HPPC row is refused with a message
+    const out = captureStdout();
+    const bad = await identifyMain(['--hppc', `${hppc}@25`, '--cc', `${cc}@40`, '--rc', '1', '--q-ah', String(q), '--out', outFile]);
+    out.restore();
+    expect(bad).toBe(1);
+    expect(out.text()).toMatch(/--cc .*@40: no --hppc file at that temperature \(have 25\)/);
   });
 });
