@@ -1099,7 +1099,8 @@ export interface SustainedR1Fit {
 /**
  * Sustained-load correction of the RC1 branch (H10). The 40-s branch is read from the relaxation
  * after 10-s pulses, which does not fix its value under a load held for minutes. Given
- * constant-current discharges (e.g. 1C capacity tests) at a temperature, the model (all other
+ * constant-current discharges (e.g. 1C capacity tests; full at the start of their first discharge)
+ * at a temperature, the model (all other
  * parameters fixed) is run over each test and R1 of the rows `rows` is scaled per SOC node until
  * the loaded voltage matches: Gauss-Newton on k_j <- k_j (1 + d_j) with the settled-branch
  * sensitivity dV_k/dd_j = -I_k s_k w_kj R1_j(T_k) (s the current multiplier, w_kj the triangular
@@ -1134,6 +1135,20 @@ export function fitSustainedR1(
   let samples = 0;
   // the iterate with the lowest pooled RMSE is kept (Gauss-Newton is not guaranteed to descend)
   let best = { pooled: Infinity, k: Float64Array.from(k), rmse: [] as number[] };
+  // each test from the row before its first discharge (full there), SOC by coulomb counting with
+  // the model's convention (row k's current over (t_{k-1}, t_k])
+  const runs = tests.map(({ series: s, soc0 }) => {
+    let i0 = 0;
+    while (i0 < s.timeS.length && !(s.currentA[i0] > 0.05 * o.qAh)) i0++;
+    if (i0 >= s.timeS.length) throw new Error('fitSustainedR1: a test has no discharge');
+    i0 = Math.max(0, i0 - 1);
+    const pick = (a: ArrayLike<number>) => Float64Array.from({ length: s.timeS.length - i0 }, (_, k) => a[i0 + k]);
+    const series: HppcSeries = { timeS: pick(s.timeS), currentA: pick(s.currentA), voltageV: pick(s.voltageV), tempC: pick(s.tempC) };
+    const soc = new Float64Array(series.timeS.length);
+    soc[0] = soc0;
+    for (let k = 1; k < soc.length; k++) soc[k] = soc[k - 1] - (series.currentA[k] * (series.timeS[k] - series.timeS[k - 1])) / 3600 / o.qAh;
+    return { series, soc, soc0 };
+  });
   const iterations = o.iterations ?? 6;
   for (let it = 0; it <= iterations; it++) {
     const q = scaled();
@@ -1141,9 +1156,8 @@ export function fitSustainedR1(
     atb.fill(0);
     cnt.fill(0);
     samples = 0;
-    rmse = tests.map(({ series: s, soc0 }) => {
+    rmse = runs.map(({ series: s, soc: socOf, soc0 }) => {
       const V = simulateSeriesV(s, q, soc0, new Float64Array(s.timeS.length), o.rcPairs);
-      const ah0 = s.ahAh ? s.ahAh[0] : 0;
       let loadStart = NaN;
       let se = 0;
       let m = 0;
@@ -1154,7 +1168,7 @@ export function fitSustainedR1(
           continue;
         }
         if (Number.isNaN(loadStart)) loadStart = s.timeS[i - 1];
-        const soc = soc0 + (s.ahAh ? s.ahAh[i] - ah0 : 0) / o.qAh;
+        const soc = socOf[i];
         if (s.timeS[i] - loadStart < settle || soc < minSoc) continue;
         const e = V[i] - s.voltageV[i];
         se += e * e;

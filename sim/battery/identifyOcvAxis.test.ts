@@ -127,8 +127,7 @@ describe('sustained-load R1 (H10)', () => {
       t.push(10 * k);
       I.push(k === 0 || k * 10 > 3168 ? 0 : 2);
     }
-    const ah = t.map((_, k) => -I.slice(0, k + 1).reduce((a, b) => a + (b * 10) / 3600, 0) - 5); // counter not starting at 0
-    const s = { timeS: t, currentA: I, voltageV: new Float64Array(t.length), ahAh: ah, tempC: new Float64Array(t.length).fill(25) };
+    const s = { timeS: t, currentA: I, voltageV: new Float64Array(t.length), tempC: new Float64Array(t.length).fill(25) }; // SOC by coulomb counting
     simulateSeriesV(s, truth, 1, s.voltageV);
     const { params, fit } = fitSustainedR1([{ series: s, soc0: 1 }], base, { rows: [0], qAh: 2 });
     expect(fit.rmseBeforeMv[0]).toBeGreaterThan(5);
