@@ -288,6 +288,7 @@ export async function main(argv: string[]): Promise<number> {
       const byTemp = new Map<number, { file: string; series: ReturnType<typeof loadCellCsv> }[]>();
       for (const c of args.cc) {
         const series = loadCellCsv(c.file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
+        if (!series.currentA.some((I) => I > 0.05 * args.qAh)) throw new Error(`--cc ${c.file}: no discharge found (need rows with current_A below ${(-0.05 * args.qAh).toFixed(3)} A)`);
         let mean = 0;
         for (let i = 0; i < series.rows; i++) mean += series.tempC[i] / series.rows;
         const nominal = c.tempC ?? temps.reduce((b, t) => (Math.abs(t - mean) < Math.abs(b - mean) ? t : b));

@@ -214,5 +214,10 @@ describe('twinbench identify', () => {
     out.restore();
     expect(bad).toBe(1);
     expect(out.text()).toMatch(/--cc .*@40: no --hppc file at that temperature \(have 25\)/);
+    const rest = writeTest('synthetic_rest.csv', [[0, 600, 10]]);
+    const out2 = captureStdout();
+    expect(await identifyMain(['--hppc', `${hppc}@25`, '--cc', rest, '--rc', '1', '--q-ah', String(q), '--out', outFile])).toBe(1);
+    out2.restore();
+    expect(out2.text()).toMatch(/--cc .*synthetic_rest\.csv: no discharge found/);
   });
 });
