@@ -20,7 +20,7 @@ at z - delta) per temperature, fitted over the pulse windows of the whole test. 
 constant-current discharge from full (e.g. a 1C capacity test) at one of the HPPC temperatures:
 R1 of that temperature (and of the rows extrapolated from it) is rescaled per SOC so that the
 model holds the measured voltage under sustained load. --report writes the per-pulse fits with
-plot-ready residual traces.`;
+plot-ready residual traces (and each --cc test's measured and fitted voltage).`;
 
 interface Args {
   hppc: { file: string; tempC?: number; interpulse?: string }[];
@@ -282,6 +282,7 @@ export async function main(argv: string[]): Promise<number> {
       surfReport = { method: 'output error over the pulse windows of the merged HPPC test (sim/battery/identify.ts fitSurfaceSoc)', perTemperature: per, rowSource: rows.source };
     }
     let sustainedReport: Record<string, unknown> | null = null;
+    const sustainedTraces = new Map<number, unknown[]>();
     if (args.cc.length > 0) {
       // sustained-load correction of R1 from constant-current discharges, per test temperature
       const per: Record<string, unknown> = {};
@@ -304,7 +305,9 @@ export async function main(argv: string[]): Promise<number> {
         const r = fitSustainedR1(tests.map((t) => ({ series: t.series, soc0: 1 })), params, { rows, qAh: args.qAh, rcPairs: args.rc });
         params.r1Ohm = r.params.r1Ohm;
         params.c1F = r.params.c1F;
-        per[`T${tempC}`] = { files: tests.map((t) => path.basename(t.file)), rowsC: rows.map((i) => params.tempBreakpointsC[i]), ...r.fit };
+        const { traces, ...fit } = r.fit;
+        per[`T${tempC}`] = { files: tests.map((t) => path.basename(t.file)), rowsC: rows.map((i) => params.tempBreakpointsC[i]), ...fit };
+        sustainedTraces.set(tempC, tests.map((t, i) => ({ file: path.basename(t.file), ...traces[i] })));
         process.stderr.write(`identify: ${tempC} degC sustained R1 from ${tests.length} constant-current test(s): ${r.fit.rmseBeforeMv.join(' / ')} -> ${r.fit.rmseAfterMv.join(' / ')} mV\n`);
       }
       sustainedReport = {
@@ -328,7 +331,7 @@ export async function main(argv: string[]): Promise<number> {
     writeFileSync(args.out!, JSON.stringify(params) + '\n');
     process.stderr.write(`identify: wrote ${args.out}\n`);
     if (args.report) {
-      const full = ids.map((d, i) => ({ nominalTempC: temps[i], ...d }));
+      const full = ids.map((d, i) => ({ nominalTempC: temps[i], ...d, ...(sustainedTraces.has(temps[i]) ? { sustainedR1Tests: sustainedTraces.get(temps[i]) } : {}) }));
       writeFileSync(args.report, JSON.stringify(full) + '\n');
       process.stderr.write(`identify: wrote residual report ${args.report}\n`);
     }

@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseCellCsv, CsvError } from './cellCsv';
@@ -198,9 +198,18 @@ describe('twinbench identify', () => {
     const cc = writeTest('synthetic_1c.csv', [[0, 60, 10], [3, 2700, 10], [0, 600, 10]], 1.5 * R1);
     const outFile = path.join(dir, 'identified_cc.json');
     const cap = captureStdout();
-    const code = await identifyMain(['--hppc', `${hppc}@25`, '--cc', `${cc}@25`, '--rc', '1', '--q-ah', String(q), '--out', outFile, '--name', 'synthetic']);
+    const reportFile = path.join(dir, 'identified_cc_report.json');
+    const code = await identifyMain(['--hppc', `${hppc}@25`, '--cc', `${cc}@25`, '--rc', '1', '--q-ah', String(q), '--out', outFile, '--name', 'synthetic', '--report', reportFile]);
     cap.restore();
     expect(code).toBe(0);
+    // the residual report carries the test's plot-ready trace
+    const [entry] = JSON.parse(readFileSync(reportFile, 'utf8')) as { sustainedR1Tests: { file: string; tS: number[]; measuredV: number[]; fittedV: number[] }[] }[];
+    const trace = entry.sustainedR1Tests[0];
+    expect(trace.file).toBe('synthetic_1c.csv');
+    expect(trace.fittedV.length).toBe(trace.measuredV.length);
+    expect(trace.tS.length).toBe(trace.measuredV.length);
+    const k = trace.tS.findIndex((t) => t >= 1500);
+    expect(Math.abs(trace.fittedV[k] - trace.measuredV[k])).toBeLessThan(0.002);
     const params = loadParams(outFile);
     const mid = Math.floor(params.socBreakpoints.length / 2);
     expect(params.r1Ohm[0][mid]).toBeGreaterThan(1.5 * R1 * 0.93);

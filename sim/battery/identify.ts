@@ -1094,6 +1094,8 @@ export interface SustainedR1Fit {
   rmseBeforeMv: number[];
   rmseAfterMv: number[];
   samples: number;
+  /** plot-ready traces of each test with the fitted R1 (from the row before its first discharge) */
+  traces: { tS: number[]; measuredV: number[]; fittedV: number[] }[];
 }
 
 /**
@@ -1211,9 +1213,14 @@ export function fitSustainedR1(
   }
   k.set(best.k);
   const r = (x: number) => Number(x.toFixed(4));
+  const params = scaled();
+  const traces = runs.map(({ series: s, soc0 }) => {
+    const V = simulateSeriesV(s, params, soc0, new Float64Array(s.timeS.length), o.rcPairs);
+    return { tS: Array.from(s.timeS, (t) => Number((t - s.timeS[0]).toFixed(3))), measuredV: Array.from(s.voltageV), fittedV: Array.from(V, (v) => Number(v.toFixed(5))) };
+  });
   return {
-    params: scaled(),
-    fit: { multiplier: Array.from(k, r), fittedNodes: fitted.reduce((a, b) => a + b, 0), rmseBeforeMv: rmseBefore.map((x) => Number(x.toFixed(2))), rmseAfterMv: best.rmse.map((x) => Number(x.toFixed(2))), samples },
+    params,
+    fit: { multiplier: Array.from(k, r), fittedNodes: fitted.reduce((a, b) => a + b, 0), rmseBeforeMv: rmseBefore.map((x) => Number(x.toFixed(2))), rmseAfterMv: best.rmse.map((x) => Number(x.toFixed(2))), samples, traces },
   };
 }
 
