@@ -1102,9 +1102,8 @@ export interface SustainedR1Fit {
  * Sustained-load correction of the RC1 branch (H10). The 40-s branch is read from the relaxation
  * after 10-s pulses, which does not fix its value under a load held for minutes. Given
  * constant-current discharges (e.g. 1C capacity tests; full at the start of their first discharge)
- * at a temperature, the model (all other
- * parameters fixed) is run over each test and R1 of the rows `rows` is scaled per SOC node until
- * the loaded voltage matches: Gauss-Newton on k_j <- k_j (1 + d_j) with the settled-branch
+ * at a temperature, the model (all other parameters fixed) is run over each test and R1 of the
+ * rows `rows` is scaled per SOC node until the loaded voltage matches: Gauss-Newton on k_j <- k_j (1 + d_j) with the settled-branch
  * sensitivity dV_k/dd_j = -I_k s_k w_kj R1_j(T_k) (s the current multiplier, w_kj the triangular
  * weight of sample k on SOC node j), i.e. least squares of e_k = V_model - V_measured over the
  * d_j of the nodes with data (normal equations, neighbours coupled). Only loaded samples with
