@@ -121,6 +121,7 @@ describe('twinbench replay-cell', () => {
     expect(out.param_temp_c).toBeCloseTo(20, 6);
     expect(out.converge_s).toBeLessThan(600);
     expect(out.soc_max_abs_after_600s_pct).toBeLessThan(2);
+    expect(out.current_lag_rows).toBe(0);
   });
 
   it('fails with line and column on a broken CSV, and with usage on bad flags', async () => {
@@ -136,6 +137,11 @@ describe('twinbench replay-cell', () => {
     cap.restore();
     expect(code).toBe(2);
     expect(cap.text()).toMatch(/--params is required/);
+    cap = captureStdout();
+    code = await replayMain(['--csv', csv, '--params', 'panasonic-ncr18650pf', '--current-lag', '2']);
+    cap.restore();
+    expect(code).toBe(2);
+    expect(cap.text()).toMatch(/--current-lag must be auto, 0 or 1, got "2"/);
   });
 });
 

@@ -18,6 +18,8 @@ export const USAGE = `usage: twinbench replay-cell --csv <file> --params <set or
   --rc 1|2              RC pairs (default: 2 when the set has them)
   --voltage-std V       EKF measurement noise std (default 0.015 V)
   --dedupe-time         merge rows whose time stamp repeats the previous row (default: error)
+  --current-lag auto|0|1  rows by which the voltage answers a current step late (default auto: detected
+                        from the step responses; 1 holds row k-1's current over (t_k-1, t_k])
   --trace-out FILE      write a per-row CSV (time_s, measured_V, model_V, soc_ref, ekf_soc)
   --json                print the metrics as one JSON object`;
 
@@ -47,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   let dedupe = false;
   let traceOut: string | undefined;
   let voltageStd: number | undefined;
+  let currentLag: 'auto' | 0 | 1 = 'auto';
   try {
     for (let i = 0; i < argv.length; i++) {
       const f = argv[i];
@@ -77,6 +80,12 @@ export async function main(argv: string[]): Promise<number> {
         case '--voltage-std': voltageStd = num(1e-6, 10); break;
         case '--trace-out': traceOut = take(); break;
         case '--dedupe-time': dedupe = true; break;
+        case '--current-lag': {
+          const v = take();
+          if (v !== 'auto' && v !== '0' && v !== '1') throw new Error(`--current-lag must be auto, 0 or 1, got "${v}"`);
+          currentLag = v === 'auto' ? 'auto' : v === '1' ? 1 : 0;
+          break;
+        }
         case '--json': json = true; break;
         case '-h':
         case '--help':
@@ -97,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     const p = loadParams(params);
     const s = loadCellCsv(csv, { duplicateTime: dedupe ? 'keep-last' : 'error' });
     if (rc === 2 && !(p.r2Ohm && p.c2F)) throw new Error(`--rc 2: parameter set '${p.name}' has only one RC pair`);
-    result = replayCell(s, p, { initialSoc, qAh, ekfInitialSoc, rcPairs: rc, trace: !!traceOut, ekf: voltageStd ? { voltageStdV: voltageStd } : undefined });
+    result = replayCell(s, p, { initialSoc, qAh, ekfInitialSoc, rcPairs: rc, currentLag, trace: !!traceOut, ekf: voltageStd ? { voltageStdV: voltageStd } : undefined });
     if (s.duplicateTimeRows > 0) result.warnings.push(`${s.duplicateTimeRows} duplicate row(s) dropped (exact copies of the previous line${dedupe ? ', or repeated time stamps merged by --dedupe-time' : ''})`);
     if (traceOut && result.trace) {
       const t = result.trace;

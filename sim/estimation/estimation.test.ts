@@ -4,7 +4,7 @@ import { createEcmFleet, stepEcmFleet, cellCoefficients, newCellCoefficients } f
 import { SocEkf } from './socEkf';
 import { CoulombCounter, coulombCount } from './coulomb';
 import { SohEstimator, ScalarRls } from './soh';
-import { replayCell } from './replay';
+import { replayCell, detectCurrentLag } from './replay';
 
 /** Synthetic record from the model itself (deterministic pseudo-random drive profile). */
 function synth(pName: string, len: number, tempC: number, opts: { capScale?: number; r0Scale?: number } = {}) {
@@ -185,6 +185,24 @@ describe('SOC EKF (Plett 2004)', () => {
     expect(r.converge_s!).toBeLessThan(600);
     expect(r.soc_max_abs_after_600s_pct!).toBeLessThan(1);
     expect(r.param_temp_c).toBeCloseTo(10, 6);
+    expect(r.current_lag_rows).toBe(0);
+  });
+
+  it('replayCell detects a log whose voltage answers current steps one row late', () => {
+    const d = synth('panasonic-ncr18650pf', 5000, 25);
+    // the logger reports each current one row before the voltage that answers it
+    const lagged = { ...d, currentA: Float64Array.from(d.currentA, (_, k) => d.currentA[Math.min(k + 1, d.currentA.length - 1)]) };
+    expect(detectCurrentLag(d).lagRows).toBe(0);
+    const det = detectCurrentLag(lagged);
+    expect(det.lagRows).toBe(1);
+    expect(det.nextRowOhm).toBeGreaterThan(2 * det.sameRowOhm);
+    const auto = replayCell(lagged, d.p, { initialSoc: 1, qAh: d.p.capacityAh });
+    expect(auto.current_lag_rows).toBe(1);
+    expect(auto.voltage_rmse_mv).toBeLessThan(0.01);
+    expect(auto.warnings.join(' ')).toMatch(/one row late/);
+    const forced = replayCell(lagged, d.p, { initialSoc: 1, qAh: d.p.capacityAh, currentLag: 0 });
+    expect(forced.current_lag_rows).toBe(0);
+    expect(forced.voltage_rmse_mv).toBeGreaterThan(5);
   });
 });
 
