@@ -4,8 +4,9 @@
 // files) and for loggers that sample current and voltage together; some raw logs sample the
 // voltage before the current of the same row has acted (the 10 Hz Panasonic US06: a current step
 // shows in the voltage one row later). `currentLag: 'auto'` detects that from the step responses
-// (detectCurrentLag) and then holds row k-1's current over (t_{k-1}, t_k]. The measured cell temperature of row k sets the
-// temperature used for the parameter tables (the lumped thermal state is overwritten by it).
+// (detectCurrentLag) and then holds row k-1's current over (t_{k-1}, t_k]. The measured cell
+// temperature of row k sets the temperature used for the parameter tables (the lumped thermal
+// state is overwritten by it).
 import type { CellParams } from '../battery/params';
 import { createEcmFleet, stepEcmFleet, fleetWarnings } from '../battery/ecm';
 import { SocEkf, type SocEkfOptions } from './socEkf';
