@@ -1107,7 +1107,7 @@ export interface SustainedR1Fit {
  * sensitivity dV_k/dd_j = -I_k s_k w_kj R1_j(T_k) (s the current multiplier, w_kj the triangular
  * weight of sample k on SOC node j), i.e. least squares of e_k = V_model - V_measured over the
  * d_j of the nodes with data (normal equations, neighbours coupled). Only loaded samples with
- * SOC >= minSoc, at least settleS after the load started, are used (the RC1 branch settled; the
+ * SOC >= minSoc, at least settleS (default max(300 s, 5 tau1)) after the load started, are used (the RC1 branch settled; the
  * knee near empty is a capacity-axis matter, not R1). Nodes without data take the multiplier of
  * the fitted neighbours (linear between them, flat beyond). tau1 is kept (C1 = tau1 / R1).
  */
@@ -1117,7 +1117,10 @@ export function fitSustainedR1(
   o: { rows: number[]; qAh: number; minSoc?: number; settleS?: number; iterations?: number; rcPairs?: 1 | 2 },
 ): { params: CellParams; fit: SustainedR1Fit } {
   const minSoc = o.minSoc ?? 0.15;
-  const settle = o.settleS ?? 300;
+  // the branch settled: at least 5 of its time constants (and 300 s) after the load started
+  let tau1Max = 0;
+  for (const t of o.rows) p.r1Ohm[t].forEach((r, j) => (tau1Max = Math.max(tau1Max, r * p.c1F[t][j])));
+  const settle = o.settleS ?? Math.max(300, 5 * tau1Max);
   const zs = p.socBreakpoints;
   const nz = zs.length;
   const k = new Float64Array(nz).fill(1);
