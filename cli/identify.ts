@@ -286,13 +286,14 @@ export async function main(argv: string[]): Promise<number> {
     if (args.cc.length > 0) {
       // sustained-load correction of R1 from constant-current discharges, per test temperature
       const per: Record<string, unknown> = {};
+      const nearestTemp = (x: number) => temps.reduce((b, t) => (Math.abs(t - x) < Math.abs(b - x) ? t : b));
       const byTemp = new Map<number, { file: string; series: ReturnType<typeof loadCellCsv> }[]>();
       for (const c of args.cc) {
         const series = loadCellCsv(c.file, { duplicateTime: 'keep-last', invalidRows: 'skip' });
         if (!series.currentA.some((I) => I > 0.05 * args.qAh)) throw new Error(`--cc ${c.file}: no discharge found (need rows with current_A below ${(-0.05 * args.qAh).toFixed(3)} A)`);
         let mean = 0;
         for (let i = 0; i < series.rows; i++) mean += series.tempC[i] / series.rows;
-        const nominal = c.tempC ?? temps.reduce((b, t) => (Math.abs(t - mean) < Math.abs(b - mean) ? t : b));
+        const nominal = c.tempC ?? nearestTemp(mean);
         if (!temps.includes(nominal)) throw new Error(`--cc ${c.file}@${nominal}: no --hppc file at that temperature (have ${temps.join(', ')})`);
         byTemp.set(nominal, [...(byTemp.get(nominal) ?? []), { file: c.file, series }]);
       }
@@ -300,7 +301,7 @@ export async function main(argv: string[]): Promise<number> {
         // the test temperature's row, and the rows extrapolated from it (nearest identified temperature)
         const rows = params.tempBreakpointsC
           .map((t, i) => [t, i] as const)
-          .filter(([t]) => t === tempC || (args.extrapolate.includes(t) && temps.reduce((b, x) => (Math.abs(x - t) < Math.abs(b - t) ? x : b)) === tempC))
+          .filter(([t]) => t === tempC || (args.extrapolate.includes(t) && nearestTemp(t) === tempC))
           .map(([, i]) => i);
         const r = fitSustainedR1(tests.map((t) => ({ series: t.series, soc0: 1 })), params, { rows, qAh: args.qAh, rcPairs: args.rc });
         params.r1Ohm = r.params.r1Ohm;

@@ -1136,7 +1136,6 @@ export function fitSustainedR1(
   const cnt = new Float64Array(nz);
   let rmseBefore: number[] = [];
   let rmse: number[] = [];
-  let samples = 0;
   // the iterate with the lowest pooled RMSE is kept (Gauss-Newton is not guaranteed to descend)
   let best = { pooled: Infinity, k: Float64Array.from(k), rmse: [] as number[] };
   // each test from the row before its first discharge (full there), SOC by coulomb counting with
@@ -1148,40 +1147,46 @@ export function fitSustainedR1(
     i0 = Math.max(0, i0 - 1);
     const pick = (a: ArrayLike<number>) => Float64Array.from({ length: s.timeS.length - i0 }, (_, k) => a[i0 + k]);
     const series: HppcSeries = { timeS: pick(s.timeS), currentA: pick(s.currentA), voltageV: pick(s.voltageV), tempC: pick(s.tempC) };
-    const soc = new Float64Array(series.timeS.length);
-    soc[0] = soc0;
-    for (let k = 1; k < soc.length; k++) soc[k] = soc[k - 1] - (series.currentA[k] * (series.timeS[k] - series.timeS[k - 1])) / 3600 / o.qAh;
-    return { series, soc, soc0 };
+    // the samples used (loaded, settled, SOC >= minSoc): row, SOC node j0, weight f on node j0 + 1,
+    // current times its RC multiplier; they do not change between iterations
+    const used: { i: number; j0: number; f: number; iS: number }[] = [];
+    let soc = soc0;
+    let loadStart = NaN;
+    for (let i = 1; i < series.timeS.length; i++) {
+      const I = series.currentA[i];
+      soc -= (I * (series.timeS[i] - series.timeS[i - 1])) / 3600 / o.qAh;
+      if (!(I > 0.05 * o.qAh)) {
+        loadStart = NaN;
+        continue;
+      }
+      if (Number.isNaN(loadStart)) loadStart = series.timeS[i - 1];
+      if (series.timeS[i] - loadStart < settle || soc < minSoc) continue;
+      let j0 = 0;
+      while (j0 < nz - 2 && soc >= zs[j0 + 1]) j0++;
+      const f = Math.min(1, Math.max(0, (soc - zs[j0]) / (zs[j0 + 1] - zs[j0])));
+      const iS = I * (rcScale ? interp2(p.tempBreakpointsC, p.currentDependence!.currentBreakpointsA, rcScale, series.tempC[i], I) : 1);
+      used.push({ i, j0, f, iS });
+      cnt[j0] += 1 - f;
+      cnt[j0 + 1] += f;
+    }
+    return { series, used, soc0 };
   });
+  for (let j = 0; j < nz; j++) if (cnt[j] >= 3) fitted[j] = 1;
+  const idx = Array.from(fitted.keys()).filter((j) => fitted[j]);
+  if (idx.length === 0) throw new Error('fitSustainedR1: no loaded samples after the settling time above minSoc');
+  const samples = runs.reduce((a, r) => a + r.used.length, 0);
   const iterations = o.iterations ?? 6;
   for (let it = 0; it <= iterations; it++) {
     const q = scaled();
     ata.fill(0);
     atb.fill(0);
-    cnt.fill(0);
-    samples = 0;
-    rmse = runs.map(({ series: s, soc: socOf, soc0 }) => {
+    rmse = runs.map(({ series: s, used, soc0 }) => {
       const V = simulateSeriesV(s, q, soc0, new Float64Array(s.timeS.length), o.rcPairs);
-      let loadStart = NaN;
       let se = 0;
-      let m = 0;
-      for (let i = 1; i < V.length; i++) {
-        const I = s.currentA[i];
-        if (!(I > 0.05 * o.qAh)) {
-          loadStart = NaN;
-          continue;
-        }
-        if (Number.isNaN(loadStart)) loadStart = s.timeS[i - 1];
-        const soc = socOf[i];
-        if (s.timeS[i] - loadStart < settle || soc < minSoc) continue;
+      for (const { i, j0, f, iS } of used) {
         const e = V[i] - s.voltageV[i];
         se += e * e;
-        m++;
         const T = s.tempC[i];
-        const iS = I * (rcScale ? interp2(q.tempBreakpointsC, p.currentDependence!.currentBreakpointsA, rcScale, T, I) : 1);
-        let j0 = 0;
-        while (j0 < nz - 2 && soc >= zs[j0 + 1]) j0++;
-        const f = Math.min(1, Math.max(0, (soc - zs[j0]) / (zs[j0 + 1] - zs[j0])));
         const g0 = (1 - f) * iS * interp2(q.tempBreakpointsC, zs, q.r1Ohm, T, zs[j0]);
         const g1 = f * iS * interp2(q.tempBreakpointsC, zs, q.r1Ohm, T, zs[j0 + 1]);
         ata[j0 * nz + j0] += g0 * g0;
@@ -1190,19 +1195,13 @@ export function fitSustainedR1(
         ata[(j0 + 1) * nz + j0] += g0 * g1;
         atb[j0] += g0 * e;
         atb[j0 + 1] += g1 * e;
-        cnt[j0] += 1 - f;
-        cnt[j0 + 1] += f;
       }
-      samples += m;
-      return m > 0 ? 1000 * Math.sqrt(se / m) : NaN;
+      return used.length > 0 ? 1000 * Math.sqrt(se / used.length) : NaN;
     });
     if (it === 0) rmseBefore = rmse;
     const pooled = rmse.reduce((a, b) => a + b * b, 0);
     if (pooled < best.pooled) best = { pooled, k: Float64Array.from(k), rmse };
     if (it === iterations) break;
-    for (let j = 0; j < nz; j++) if (cnt[j] >= 3 && ata[j * nz + j] > 0) fitted[j] = 1;
-    const idx = Array.from(fitted.keys()).filter((j) => fitted[j]);
-    if (idx.length === 0) throw new Error('fitSustainedR1: no loaded samples after the settling time above minSoc');
     const d = solveSymmetric(idx.map((a) => idx.map((b) => ata[a * nz + b])), idx.map((a) => atb[a]));
     idx.forEach((j, m) => (k[j] = Math.min(4, Math.max(0.25, k[j] * (1 + d[m])))));
     // nodes without data: linear between fitted neighbours, flat beyond
