@@ -84,8 +84,9 @@ const nOurs = quick ? 200000 : 1000000;
 const nKf = quick ? 5000 : 20000;
 const data = synthData(nOurs);
 // identical filter settings on both sides: plain EKF (no IEKF iterations, no innovation gate, no
-// state-dependent noise term: kalman-filter's covariances are constant matrices here)
-const ekfOpts = { initialSoc: 0.8, rcPairs: 2 as const, relResistanceStd: 0, rcVoltageStd0V: 1e-2, v2ProcessStd: 1e-4, innovationGate: 0, maxIterations: 0 };
+// state-dependent noise term, no resistance-scale state: kalman-filter's covariances are constant
+// matrices here, and its model is the 3-state one)
+const ekfOpts = { initialSoc: 0.8, rcPairs: 2 as const, resistanceScale: false, relResistanceStd: 0, rcVoltageStd0V: 1e-2, v2ProcessStd: 1e-4, innovationGate: 0, maxIterations: 0 };
 {
   const e = new SocEkf(ekfBase, ekfOpts);
   for (let k = 0; k < 2000; k++) e.step(data.I[k], data.V[k], data.T[k], 1);
@@ -180,6 +181,7 @@ const ekfOpts = { initialSoc: 0.8, rcPairs: 2 as const, relResistanceStd: 0, rcV
       kalman_filter_updates_per_s: Math.round(theirs),
       ratio: Number((ours / theirs).toFixed(1)),
       updates_per_s_default_settings: Math.round(oursDefault),
+      states_default_settings: new SocEkf(base, { initialSoc: 0.8, rcPairs: 2 }).nx,
       soc_after_same_updates: Number(e3.soc.toFixed(6)),
       kalman_filter_soc_after_same_updates: Number(kfSoc.toFixed(6)),
     }),

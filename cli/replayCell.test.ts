@@ -122,6 +122,20 @@ describe('twinbench replay-cell', () => {
     expect(out.converge_s).toBeLessThan(600);
     expect(out.soc_max_abs_after_600s_pct).toBeLessThan(2);
     expect(out.current_lag_rows).toBe(0);
+    // same model: the EKF's resistance scale stays near 1
+    expect(Math.abs(out.ekf_resistance_scale_min - 1)).toBeLessThan(0.05);
+    expect(Math.abs(out.ekf_resistance_scale_max - 1)).toBeLessThan(0.05);
+  });
+
+  it('runs the 3-state filter with --ekf-resistance-scale off', async () => {
+    const cap = captureStdout();
+    const code = await replayMain(['--csv', csv, '--params', 'panasonic-ncr18650pf', '--q-ah', String(p.capacityAh), '--ekf-resistance-scale', 'off', '--json']);
+    cap.restore();
+    expect(code).toBe(0);
+    const out = JSON.parse(cap.text().trim().split('\n').pop()!);
+    expect(out.ekf_resistance_scale_min).toBe(1);
+    expect(out.ekf_resistance_scale_max).toBe(1);
+    expect(out.soc_max_abs_after_600s_pct).toBeLessThan(2);
   });
 
   it('fails with line and column on a broken CSV, and with usage on bad flags', async () => {
@@ -142,6 +156,11 @@ describe('twinbench replay-cell', () => {
     cap.restore();
     expect(code).toBe(2);
     expect(cap.text()).toMatch(/--current-lag must be auto, 0 or 1, got "2"/);
+    cap = captureStdout();
+    code = await replayMain(['--csv', csv, '--params', 'panasonic-ncr18650pf', '--ekf-resistance-scale', 'yes']);
+    cap.restore();
+    expect(code).toBe(2);
+    expect(cap.text()).toMatch(/--ekf-resistance-scale must be on or off, got "yes"/);
   });
 });
 

@@ -17,6 +17,8 @@ export const USAGE = `usage: twinbench replay-cell --csv <file> --params <set or
   --ekf-initial-soc X   EKF start SOC (default 0.8); the open-loop model starts at --initial-soc
   --rc 1|2              RC pairs (default: 2 when the set has them)
   --voltage-std V       EKF measurement noise std (default 0.015 V)
+  --ekf-resistance-scale on|off  estimate a scale on every resistance as a fourth EKF state (default on;
+                        off: the 3-state filter). JSON: ekf_resistance_scale (end), _min, _max
   --dedupe-time         merge rows whose time stamp repeats the previous row (default: error)
   --current-lag auto|0|1  rows by which the voltage answers a current step late (default auto: detected
                         from the step responses; 1 holds row k-1's current over (t_k-1, t_k])
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   let traceOut: string | undefined;
   let voltageStd: number | undefined;
   let currentLag: 'auto' | 0 | 1 = 'auto';
+  let resistanceScale = true;
   try {
     for (let i = 0; i < argv.length; i++) {
       const f = argv[i];
@@ -78,6 +81,12 @@ export async function main(argv: string[]): Promise<number> {
           break;
         }
         case '--voltage-std': voltageStd = num(1e-6, 10); break;
+        case '--ekf-resistance-scale': {
+          const v = take();
+          if (v !== 'on' && v !== 'off') throw new Error(`--ekf-resistance-scale must be on or off, got "${v}"`);
+          resistanceScale = v === 'on';
+          break;
+        }
         case '--trace-out': traceOut = take(); break;
         case '--dedupe-time': dedupe = true; break;
         case '--current-lag': {
@@ -106,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     const p = loadParams(params);
     const s = loadCellCsv(csv, { duplicateTime: dedupe ? 'keep-last' : 'error' });
     if (rc === 2 && !(p.r2Ohm && p.c2F)) throw new Error(`--rc 2: parameter set '${p.name}' has only one RC pair`);
-    result = replayCell(s, p, { initialSoc, qAh, ekfInitialSoc, rcPairs: rc, currentLag, trace: !!traceOut, ekf: voltageStd ? { voltageStdV: voltageStd } : undefined });
+    result = replayCell(s, p, { initialSoc, qAh, ekfInitialSoc, rcPairs: rc, currentLag, trace: !!traceOut, ekf: { resistanceScale, ...(voltageStd ? { voltageStdV: voltageStd } : {}) } });
     if (s.duplicateTimeRows > 0) result.warnings.push(`${s.duplicateTimeRows} duplicate row(s) dropped (exact copies of the previous line${dedupe ? ', or repeated time stamps merged by --dedupe-time' : ''})`);
     if (traceOut && result.trace) {
       const t = result.trace;

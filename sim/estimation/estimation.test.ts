@@ -106,6 +106,37 @@ describe('SOC EKF (Plett 2004)', () => {
   });
 
 
+  it('estimates a resistance scale instead of drifting in SOC when every resistance of the cell is twice the model value', () => {
+    // a highway-like discharge at 0 degC (1-3 A, no rest), EKF started 20 points low
+    const p = getParamSet('panasonic-ncr18650pf');
+    const truth = JSON.parse(JSON.stringify(p));
+    for (const k of ['r0Ohm', 'r1Ohm', 'r2Ohm'] as const) truth[k] = truth[k].map((r: number[]) => r.map((v) => v * 2));
+    for (const k of ['c1F', 'c2F'] as const) truth[k] = truth[k].map((r: number[]) => r.map((v) => v / 2)); // same taus
+    const run = (resistanceScale: boolean) => {
+      const f = createEcmFleet(truth, 1, { soc: 1, tempC: 0, rcPairs: 2 });
+      const ekf = new SocEkf(p, { initialSoc: 0.8, resistanceScale });
+      const c = new Float64Array(1);
+      let seed = 11;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      let maxAfter = 0;
+      for (let k = 1; k <= 4000; k++) {
+        if (k % 15 === 0) c[0] = 1 + 2 * rnd();
+        f.tempC[0] = 0;
+        stepEcmFleet(f, truth, c, 0, 1);
+        ekf.step(c[0], f.terminalV[0], 0, 1);
+        if (k > 600) maxAfter = Math.max(maxAfter, Math.abs(ekf.soc - f.soc[0]));
+      }
+      return { maxAfter, k: ekf.resistanceScale, socEnd: f.soc[0] };
+    };
+    const without = run(false);
+    const withScale = run(true);
+    expect(withScale.socEnd).toBeLessThan(0.4); // a real discharge happened
+    expect(without.maxAfter).toBeGreaterThan(0.02); // the failure the fourth state is for (2.7 %)
+    expect(withScale.maxAfter).toBeLessThan(0.005); // 0.1 %
+    expect(withScale.k).toBeGreaterThan(1.7);
+    expect(withScale.k).toBeLessThan(2.3);
+  });
+
   it('gives the same answer on a 10 Hz record as on its 1 Hz decimation when the model is wrong', () => {
     // Truth relaxes 3x slower than the model (both RC time constants x3, as the cold cell's
     // diffusion-like recovery after a pulse): the model error is correlated over tens of seconds, so

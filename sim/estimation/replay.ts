@@ -91,6 +91,10 @@ export interface ReplayResult {
   rc_pairs: number;
   /** rows by which the voltage lags the current in this record (0 or 1), see currentLag */
   current_lag_rows: number;
+  /** the EKF's resistance scale k (its fourth state; 1 when off): at the end, and its range */
+  ekf_resistance_scale: number;
+  ekf_resistance_scale_min: number;
+  ekf_resistance_scale_max: number;
   initial_soc: number;
   ekf_initial_soc: number;
   q_ah: number;
@@ -125,6 +129,8 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
   let tSum = 0;
   let tMin = Infinity;
   let tMax = -Infinity;
+  let kMin = Infinity;
+  let kMax = -Infinity;
   // index of the last row whose estimate is outside the band; row 0 holds the initial guess, so a
   // filter started outside the band converges at the earliest at row 1's update (converge_s > 0)
   let lastOutside = Math.abs(ekf0 - (soc0 + input.ahAh[0] / q)) > band ? 0 : -1;
@@ -159,6 +165,9 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
     const ref = soc0 + input.ahAh[k] / q;
     sOpen += (fleet.soc[0] - ref) ** 2;
     const z = ekf.step(I, input.voltageV[k], T, dt);
+    const kR = ekf.resistanceScale;
+    if (kR < kMin) kMin = kR;
+    if (kR > kMax) kMax = kR;
     sEkfV += ekf.innovationV * ekf.innovationV;
     const es = z - ref;
     ss += es * es;
@@ -207,6 +216,9 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
     param_set: p.name,
     rc_pairs: rc,
     current_lag_rows: lag,
+    ekf_resistance_scale: r(ekf.resistanceScale),
+    ekf_resistance_scale_min: r(kMin),
+    ekf_resistance_scale_max: r(kMax),
     initial_soc: soc0,
     ekf_initial_soc: ekf0,
     q_ah: q,
