@@ -68,6 +68,9 @@ const METRICS: [key: string, label: string, unit: string][] = [
   ['soc_max_abs_after_600s_pct', 'EKF SOC max |error| after 10 min', '%'],
   ['voltage_mae_mv', 'Voltage mean |error|', 'mV'],
   ['ekf_voltage_rmse_mv', 'EKF voltage innovation RMS', 'mV'],
+  ['ekf_resistance_scale', 'EKF resistance scale at the end (x the set)', ''],
+  ['ekf_resistance_scale_min', 'EKF resistance scale, lowest', ''],
+  ['ekf_resistance_scale_max', 'EKF resistance scale, highest', ''],
   ['rows', 'Rows', ''],
   ['duration_s', 'Duration', 's'],
 ];
