@@ -63,9 +63,20 @@ export async function main(argv: string[]): Promise<number> {
     else if (argv[i] === '--json-only') jsonOnly = true;
     else if (argv[i] === '--rc') rc = Number(argv[++i]) as 1 | 2;
     else if (argv[i] === '--hppc') hppc = true;
-    else if (argv[i] === '--temp-offset' && Number.isFinite(Number(argv[i + 1]))) tempOffsetK = Number(argv[++i]);
-    else if (argv[i] === '--ekf-resistance-scale' && (argv[i + 1] === 'on' || argv[i + 1] === 'off')) resistanceScale = argv[++i] === 'on';
-    else {
+    else if (argv[i] === '--temp-offset') {
+      tempOffsetK = Number(argv[++i]);
+      if (!Number.isFinite(tempOffsetK) || Math.abs(tempOffsetK) > 100) {
+        process.stderr.write(`validate-twin: --temp-offset needs a temperature difference in K (|K| <= 100), got "${argv[i]}"\n`);
+        return 2;
+      }
+    } else if (argv[i] === '--ekf-resistance-scale') {
+      const v = argv[++i];
+      if (v !== 'on' && v !== 'off') {
+        process.stderr.write(`validate-twin: --ekf-resistance-scale must be on or off, got "${v}"\n`);
+        return 2;
+      }
+      resistanceScale = v === 'on';
+    } else {
       process.stderr.write(`validate-twin: unknown argument "${argv[i]}"\n`);
       return 2;
     }
