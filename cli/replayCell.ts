@@ -22,7 +22,7 @@ export const USAGE = `usage: twinbench replay-cell --csv <file> --params <set or
   --dedupe-time         merge rows whose time stamp repeats the previous row (default: error)
   --current-lag auto|0|1  rows by which the voltage answers a current step late (default auto: detected
                         from the step responses; 1 holds row k-1's current over (t_k-1, t_k])
-  --trace-out FILE      write a per-row CSV (time_s, measured_V, model_V, soc_ref, ekf_soc)
+  --trace-out FILE      write a per-row CSV (time_s, measured_V, model_V, soc_ref, ekf_soc, ekf_resistance_scale)
   --json                print the metrics as one JSON object`;
 
 export function loadParams(spec: string): CellParams {
@@ -119,8 +119,8 @@ export async function main(argv: string[]): Promise<number> {
     if (s.duplicateTimeRows > 0) result.warnings.push(`${s.duplicateTimeRows} duplicate row(s) dropped (exact copies of the previous line${dedupe ? ', or repeated time stamps merged by --dedupe-time' : ''})`);
     if (traceOut && result.trace) {
       const t = result.trace;
-      const lines = ['time_s,measured_V,model_V,soc_ref,ekf_soc'];
-      for (let k = 0; k < t.timeS.length; k++) lines.push(`${t.timeS[k]},${s.voltageV[k]},${t.modelV[k].toFixed(5)},${t.socRef[k].toFixed(5)},${t.ekfSoc[k].toFixed(5)}`);
+      const lines = ['time_s,measured_V,model_V,soc_ref,ekf_soc,ekf_resistance_scale'];
+      for (let k = 0; k < t.timeS.length; k++) lines.push(`${t.timeS[k]},${s.voltageV[k]},${t.modelV[k].toFixed(5)},${t.socRef[k].toFixed(5)},${t.ekfSoc[k].toFixed(5)},${t.ekfResistanceScale[k].toFixed(4)}`);
       writeFileSync(traceOut, lines.join('\n') + '\n');
     }
     delete result.trace;

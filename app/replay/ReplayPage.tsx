@@ -53,6 +53,7 @@ const PANELS: PanelSpec[] = [
       { name: 'ekf_soc', label: 'EKF', scale: 100, dash: 'dot' },
     ],
   },
+  { title: 'EKF R scale', unit: '×', channels: [{ name: 'ekf_resistance_scale', label: 'resistance scale k estimated by the EKF (1 = the set)' }] },
   { title: 'Temperature', unit: '°C', channels: [{ name: 'temp_C', label: 'measured cell' }] },
 ];
 

@@ -101,7 +101,7 @@ export interface ReplayResult {
   rows: number;
   duration_s: number;
   warnings: string[];
-  trace?: { timeS: Float64Array; modelV: Float64Array; ekfSoc: Float64Array; socRef: Float64Array };
+  trace?: { timeS: Float64Array; modelV: Float64Array; ekfSoc: Float64Array; socRef: Float64Array; ekfResistanceScale: Float64Array };
 }
 
 export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions = {}): ReplayResult {
@@ -137,11 +137,14 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
   const t0 = input.timeS[0];
   let errAt600: number | null = null;
   let maxAfter600: number | null = null;
-  const trace = o.trace ? { timeS: new Float64Array(n), modelV: new Float64Array(n), ekfSoc: new Float64Array(n), socRef: new Float64Array(n) } : undefined;
+  const trace = o.trace
+    ? { timeS: new Float64Array(n), modelV: new Float64Array(n), ekfSoc: new Float64Array(n), socRef: new Float64Array(n), ekfResistanceScale: new Float64Array(n) }
+    : undefined;
   if (trace) {
     trace.timeS[0] = input.timeS[0];
     trace.modelV[0] = fleet.terminalV[0];
     trace.ekfSoc[0] = ekf0;
+    trace.ekfResistanceScale[0] = ekf.resistanceScale;
     trace.socRef[0] = soc0 + input.ahAh[0] / q;
   }
   for (let k = 0; k < n; k++) {
@@ -184,6 +187,7 @@ export function replayCell(input: ReplayInput, p: CellParams, o: ReplayOptions =
       trace.timeS[k] = input.timeS[k];
       trace.modelV[k] = fleet.terminalV[0];
       trace.ekfSoc[k] = z;
+      trace.ekfResistanceScale[k] = kR;
       trace.socRef[k] = ref;
     }
   }

@@ -25,13 +25,13 @@ test('replay page: CLI numbers, plots, line/column errors, progress and cancel',
   await expect(page.getByTestId('replay-metrics')).toBeVisible();
   for (const key of ['voltage_rmse_mv', 'voltage_max_abs_mv', 'soc_rmse_pct', 'soc_max_abs_pct', 'converge_s', 'param_temp_c'])
     await expect(page.getByTestId(`metric-${key}`)).toHaveText(String(expected[key]));
-  await expect(page.locator('.plots-host > .plot-panel')).toHaveCount(5);
+  await expect(page.locator('.plots-host > .plot-panel')).toHaveCount(6);
   await expect(page.getByTestId('replay-status')).toContainText('25degC_US06.csv: 4,812 rows');
   // a click on a plot puts the cursor there and reads every channel at that time
   await expect(page.getByTestId('replay-readout')).toContainText('Click a plot');
   const panel = (await page.locator('.plots-host > .plot-panel').first().boundingBox())!;
   await page.mouse.click(panel.x + panel.width / 2, panel.y + panel.height / 2);
-  await expect(page.getByTestId('replay-readout')).toContainText(/t = [\d.]+ min.*measured_V [\d.]+.*model_V [\d.]+.*ekf_soc 0\.\d+/);
+  await expect(page.getByTestId('replay-readout')).toContainText(/t = [\d.]+ min.*measured_V [\d.]+.*model_V [\d.]+.*ekf_soc 0\.\d+.*ekf_resistance_scale [\d.]+/);
   await expect(page.getByTestId('plot-cursor')).toBeVisible();
 
   // 2. A bad value: the message names the file, line and column; the old results are gone.

@@ -81,6 +81,7 @@ export class ReplayImpl {
         { name: 'current_A', unit: 'A', data: s.currentA },
         { name: 'soc_ref', unit: '1', data: t.socRef },
         { name: 'ekf_soc', unit: '1', data: t.ekfSoc },
+        { name: 'ekf_resistance_scale', unit: '1', data: t.ekfResistanceScale },
         { name: 'temp_C', unit: 'degC', data: s.tempC },
       ];
       onProgress?.(1);
