@@ -18,8 +18,8 @@
 //             P = P- - K S K^T   (= the Joseph form for this optimal gain), diagonal floored
 // Why theta: where the tables are wrong by a factor (the cold, an aged cell, a cell the set was
 // not identified on), a filter without it reads the persistent error of the predicted drop under
-// load as an SOC error (0 degC drive cycles replayed with the tables of -20 degC: SOC RMSE 15 %
-// without, 0.4 % with). theta is observable only under load (H[3] is proportional to I), so rests
+// load as an SOC error (the 0 degC HWFET drive cycle replayed with the tables of a cell 20 K
+// colder: SOC RMSE 15 % without, 0.4 % with; `validate:twin --temp-offset`). theta is observable only under load (H[3] is proportional to I), so rests
 // still settle the SOC on the OCV. Without theta (resistanceScale: false) the filter is the 3-state
 // one of Part 2.
 // Innovations beyond 3 standard deviations of S inflate R so that e^2/S = 9 (a Huber-like robust
@@ -182,8 +182,8 @@ export class SocEkf {
     const q23 = P[11];
     const q33 = P[15];
     const p00 = P[0] + qw[0] * dtS;
-    const p01 = a1 * P[1] + P[3] * u1;
-    const p02 = a2 * P[2] + P[3] * u2;
+    const p01 = a1 * P[1] + q03 * u1;
+    const p02 = a2 * P[2] + q03 * u2;
     const p03 = q03;
     const p11 = a1 * a1 * P[5] + 2 * a1 * q13 * u1 + u1 * u1 * q33 + qw[1] * dtS;
     const p12 = a1 * a2 * P[6] + a1 * q13 * u2 + u1 * q23 * a2 + u1 * u2 * q33;
