@@ -24,7 +24,7 @@ describe('ReplayImpl', () => {
     const { trace: _t, ...cli } = replayCell(loadCellCsv(US06), getParamSet('panasonic-ncr18650pf'), { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8 });
     expect(out.result).toEqual(cli);
     const names = out.channels.map((c) => c.name);
-    expect(names).toEqual(['time_s', 'measured_V', 'model_V', 'error_mV', 'current_A', 'soc_ref', 'ekf_soc', 'temp_C']);
+    expect(names).toEqual(['time_s', 'measured_V', 'model_V', 'error_mV', 'current_A', 'soc_ref', 'ekf_soc', 'ekf_resistance_scale', 'temp_C']);
     for (const c of out.channels) expect(c.data.length).toBe(cli.rows);
     const err = out.channels[3].data;
     const rms = Math.sqrt(err.reduce((a, e, k) => (k === 0 ? a : a + e * e), 0) / (err.length - 1));
