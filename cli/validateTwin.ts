@@ -8,21 +8,21 @@
 // --temp-offset K is a stress test of the estimator: every row's measured temperature is lowered
 // by K before the replay, so the model runs with the tables of a colder cell (resistances off by
 // the ratio between the two temperatures, as a set might be on a cell or a temperature it was not
-// identified on); the targets are then not applicable (pass columns '-').
+// identified on), the HPPC tests of --hppc included; the targets are then not applicable (pass
+// columns '-').
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dataDir } from './csvTable';
 import { loadCellCsv } from './cellCsv';
 import { loadParams } from './replayCell';
-import { replayCell, type ReplayResult } from '../sim/estimation/replay';
+import { replayCell, type ReplayInput, type ReplayResult } from '../sim/estimation/replay';
 import { mergeHppcWithInterpulse } from '../sim/battery/identify';
-import type { CellParams } from '../sim/battery/params';
 
 const HPPC_FILES = ['25degC_HPPC_native.csv', '10degC_HPPC_thinned.csv', '0degC_HPPC_thinned.csv', 'n10degC_HPPC_thinned.csv', 'n20degC_HPPC_thinned.csv'];
 
-/** Replays every HPPC test (merged with its interpulse discharges) from SOC 1, EKF from 0.8. */
-function replayHppcTests(p: CellParams, rc: 1 | 2 | undefined, ekf: { resistanceScale: boolean }) {
+/** Replays every HPPC test (merged with its interpulse discharges) with `replay`. */
+function replayHppcTests(replay: (rec: ReplayInput) => ReplayResult) {
   const dir = path.join(dataDir(), 'panasonic-18650pf', 'hppc');
   const out: (ReplayResult & { file: string; temp: string })[] = [];
   for (const f of HPPC_FILES) {
@@ -31,7 +31,7 @@ function replayHppcTests(p: CellParams, rc: 1 | 2 | undefined, ekf: { resistance
     if (!existsSync(file) || !existsSync(inter)) continue;
     const opts = { duplicateTime: 'keep-last', invalidRows: 'skip' } as const;
     const m = mergeHppcWithInterpulse(loadCellCsv(file, opts), loadCellCsv(inter, opts));
-    const r = replayCell(m, p, { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8, rcPairs: rc, ekf });
+    const r = replay(m);
     out.push({ file: f, temp: nominalTemp(f), ...r });
   }
   return out;
@@ -82,14 +82,23 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const p = loadParams(paramsSpec);
+  /** one replay for every record (drive cycles and HPPC tests): from SOC 1, EKF from 0.8, every
+   *  row's temperature lowered by --temp-offset */
+  const replay = (rec: ReplayInput) =>
+    replayCell(tempOffsetK === 0 ? rec : { ...rec, tempC: Array.from(rec.tempC, (t) => t - tempOffsetK) }, p, {
+      initialSoc: 1,
+      qAh: 2.9,
+      ekfInitialSoc: 0.8,
+      rcPairs: rc,
+      ekf: { resistanceScale },
+    });
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.csv'))
     .sort((a, b) => Number(nominalTemp(b).replace('?', '-99')) - Number(nominalTemp(a).replace('?', '-99')) || a.localeCompare(b));
   const rows: (ReplayResult & { file: string; temp: string; pass: boolean | null; voltage_pass: boolean | null; soc_pass: boolean | null })[] = [];
   for (const f of files) {
     const s = loadCellCsv(path.join(dir, f));
-    if (tempOffsetK !== 0) for (let k = 0; k < s.tempC.length; k++) s.tempC[k] -= tempOffsetK;
-    const r = replayCell(s, p, { initialSoc: 1, qAh: 2.9, ekfInitialSoc: 0.8, rcPairs: rc, ekf: { resistanceScale } });
+    const r = replay(s);
     const temp = nominalTemp(f);
     const t = tempOffsetK === 0 ? TARGETS[temp] : undefined;
     const voltagePass = t ? r.voltage_rmse_mv <= t.vRmseMv : null;
@@ -114,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       soc_pass: rs.filter((r) => r.soc_pass).length,
     };
   }
-  const hppcRows = hppc ? replayHppcTests(p, rc, { resistanceScale }) : [];
+  const hppcRows = hppc ? replayHppcTests(replay) : [];
   if (!jsonOnly) {
     const pad = (s: string | number, w: number) => String(s).padStart(w);
     const lines = [
